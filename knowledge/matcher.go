@@ -1,0 +1,296 @@
+package knowledge
+
+import "strings"
+
+// Kind is what a question turned out to be.
+type Kind string
+
+// The kinds of the ask contract.
+const (
+	KindItem      Kind = "item"      // about one certificate of the list
+	KindPolicy    Kind = "policy"    // about the system itself (a policy topic)
+	KindComplaint Kind = "complaint" // reports an office demanding a certificate
+	KindUnknown   Kind = "unknown"   // not answerable with confidence: say so, point to 12345
+)
+
+// MatcherConfig holds the thresholds that decide the kind. Zero values take the defaults.
+type MatcherConfig struct {
+	MinItemScore       float64 // below it no item is trusted
+	StrongItemScore    float64 // above it a close runner-up does not make the answer unsure
+	MaxRunnerUpRatio   float64 // second/first score above this (and first not strong) = unsure
+	PolicyFactor       float64 // topic score × factor must beat the item score for kind policy
+	MinTopicScore      float64 // below it no topic is trusted
+	ComplaintThreshold float64 // complaintSignal at or above it = kind complaint
+	UnigramWeight      float64 // weight of single characters against bigrams (typo tolerance)
+	SoundWeight        float64 // weight of a sound bigram standing in for an unknown character bigram
+	CommunityPenalty   float64 // score factor for 社区-issued items when no 社区 is mentioned
+	MatterPenalty      float64 // score factor for a specific-matter item whose matter is not mentioned
+	MinMatterScore     float64 // matter-field score below which the matter counts as not mentioned
+}
+
+// DefaultMatcherConfig returns thresholds tuned on the development question set.
+func DefaultMatcherConfig() MatcherConfig {
+	return MatcherConfig{
+		MinItemScore:       8,
+		StrongItemScore:    14,
+		MaxRunnerUpRatio:   0.9,
+		PolicyFactor:       1.0,
+		MinTopicScore:      6,
+		ComplaintThreshold: 1.5,
+		UnigramWeight:      0.3,
+		SoundWeight:        0.6,
+		CommunityPenalty:   0.7,
+		MatterPenalty:      0.7,
+		MinMatterScore:     2,
+	}
+}
+
+// Matcher answers questions over one list version. It is built once and is safe for
+// concurrent use: nothing in it changes after NewMatcher returns.
+type Matcher struct {
+	list            *List
+	topics          []Topic
+	lex             *Lexicon
+	cfg             MatcherConfig
+	items           *bm25Index
+	topicIdx        *bm25Index
+	communityIssued []bool // item d was issued by a 社区/村委会
+	genericMatter   []bool // item d's matter covers many errands ("各类办事", "…等")
+	matters         *bm25Index
+}
+
+// Field weights: the certificate's name and the aliases residents use count most.
+var (
+	itemFields  = []fieldSpec{{3, 0.5}, {2, 0.5}, {2.5, 0.3}, {1, 0}, {1, 0.5}} // certificate, matter, aliases, domain, issuer
+	topicFields = []fieldSpec{{2, 0.5}, {1, 0.3}, {2, 0.3}}                     // title, questions, keywords
+)
+
+// NewMatcher indexes a list and the policy topics. lex may be nil (no colloquial expansion).
+func NewMatcher(list *List, topics []Topic, lex *Lexicon, cfg MatcherConfig) *Matcher {
+	def := DefaultMatcherConfig()
+	setDefault(&cfg.MinItemScore, def.MinItemScore)
+	setDefault(&cfg.StrongItemScore, def.StrongItemScore)
+	setDefault(&cfg.MaxRunnerUpRatio, def.MaxRunnerUpRatio)
+	setDefault(&cfg.PolicyFactor, def.PolicyFactor)
+	setDefault(&cfg.MinTopicScore, def.MinTopicScore)
+	setDefault(&cfg.ComplaintThreshold, def.ComplaintThreshold)
+	setDefault(&cfg.UnigramWeight, def.UnigramWeight)
+	setDefault(&cfg.SoundWeight, def.SoundWeight)
+	setDefault(&cfg.CommunityPenalty, def.CommunityPenalty)
+	setDefault(&cfg.MatterPenalty, def.MatterPenalty)
+	setDefault(&cfg.MinMatterScore, def.MinMatterScore)
+	if lex == nil {
+		lex = &Lexicon{byFirst: map[rune][]lexEntry{}}
+	}
+	m := &Matcher{list: list, topics: topics, lex: lex, cfg: cfg}
+	docs := make([][]string, len(list.Items))
+	for i := range list.Items {
+		it := &list.Items[i]
+		docs[i] = []string{Normalize(it.Certificate), Normalize(it.Matter),
+			Normalize(strings.Join(it.Aliases, "|")), Normalize(it.Domain), Normalize(it.Issuer)}
+	}
+	m.items = newBM25Index(docs, itemFields, itemStopTerms())
+	m.communityIssued = make([]bool, len(list.Items))
+	m.genericMatter = make([]bool, len(list.Items))
+	matterDocs := make([][]string, len(list.Items))
+	for i := range list.Items {
+		it := &list.Items[i]
+		m.communityIssued[i] = strings.Contains(it.Issuer, "社区") || strings.Contains(it.Issuer, "村委会")
+		m.genericMatter[i] = strings.Contains(it.Matter, "各类") || strings.HasSuffix(strings.TrimSpace(it.Matter), "等")
+		matterDocs[i] = []string{docs[i][1]}
+	}
+	m.matters = newBM25Index(matterDocs, []fieldSpec{{1, 0.5}}, itemStopTerms())
+	tdocs := make([][]string, len(topics))
+	for i, t := range topics {
+		tdocs[i] = []string{Normalize(t.Title), Normalize(strings.Join(t.Questions, "|")),
+			Normalize(strings.Join(t.Keywords, "|"))}
+	}
+	m.topicIdx = newBM25Index(tdocs, topicFields, nil)
+	return m
+}
+
+// itemStopWords name the system itself, not a certificate: "能承诺吗" says nothing about
+// which item is meant, and an item that mentions a 承诺书 must not attract policy questions.
+var itemStopWords = []string{"告知承诺", "承诺书", "承诺", "告知"}
+
+func itemStopTerms() map[term]bool {
+	stop := map[term]bool{}
+	for _, w := range itemStopWords {
+		for _, t := range appendTerms(Normalize(w), nil) {
+			stop[t] = true
+		}
+	}
+	return stop
+}
+
+func setDefault(v *float64, def float64) {
+	if *v == 0 {
+		*v = def
+	}
+}
+
+// List returns the list version the matcher answers from.
+func (m *Matcher) List() *List { return m.list }
+
+// ScoredItem is an item with its match score.
+type ScoredItem struct {
+	Item  *Item
+	Score float64
+}
+
+// Result is the matcher's decision about one question.
+type Result struct {
+	Kind       Kind
+	Items      []ScoredItem // best first, at most 5
+	Topic      *Topic       // set for KindPolicy
+	TopicScore float64
+	Complaint  float64 // complaint signal strength
+	Unsure     bool    // the best items were too weak or too close to call
+}
+
+// maxItems is how many ranked items a result carries (the ask contract shows at most 5).
+const maxItems = 5
+
+// communityCues show that a question involves a 社区 or 村委会. Items that 社区/村委会 used
+// to issue (民发〔2020〕20号) only apply then; otherwise the same certificate from its proper
+// issuer is meant.
+var communityCues = []string{"社区", "居委", "村委", "村上", "村里", "队上", "村干部", "网格员", "小区物业"}
+
+func sortHits(h []hit) {
+	for i := 1; i < len(h); i++ {
+		for j := i; j > 0 && better(h[j], h[j-1]); j-- {
+			h[j], h[j-1] = h[j-1], h[j]
+		}
+	}
+}
+
+// maxTerms bounds the query terms considered; longer messages are cut (chat messages are short).
+const maxTerms = 256
+
+// Match decides the kind of a question and ranks the items and topics it concerns.
+func (m *Matcher) Match(question string) Result {
+	norm := Normalize(question)
+	var tbuf [maxTerms]term
+	var wbuf [maxTerms]float32
+	terms := appendTerms(norm, tbuf[:0])
+	m.lex.expand(norm, func(c string) {
+		if len(terms) < maxTerms-16 {
+			terms = appendTerms(c, terms)
+		}
+	})
+	terms = dedupTerms(terms)
+	nb := len(terms)
+	// Bigrams the list never uses may be typos: look them up by sound as well.
+	for i := 0; i < nb && len(terms) < maxTerms; i++ {
+		if !m.items.has(terms[i]) {
+			if s := soundOfBigram(terms[i]); s != 0 {
+				terms = append(terms, s)
+			}
+		}
+	}
+	ns := len(terms)
+	if len(terms) < maxTerms/2 {
+		terms = appendUnigrams(norm, terms)
+	}
+	terms = append(terms[:nb], dedupTerms(terms[nb:])...)
+	weights := wbuf[:len(terms)]
+	for i := range weights {
+		switch {
+		case i < nb:
+			weights[i] = 1
+		case i < ns:
+			weights[i] = float32(m.cfg.SoundWeight)
+		default:
+			weights[i] = float32(m.cfg.UnigramWeight)
+		}
+	}
+
+	var res Result
+	var hbuf [2 * maxItems]hit
+	hits := m.items.search(terms, weights, 2*maxItems, hbuf[:0])
+	community := containsAny(norm, communityCues)
+	var docBuf [2 * maxItems]int
+	var msBuf [2 * maxItems]float64
+	docs := docBuf[:0]
+	for _, h := range hits {
+		docs = append(docs, h.doc)
+	}
+	matterScores := m.matters.scoreDocs(terms, weights, docs, msBuf[:0])
+	for i := range hits {
+		if !community && m.communityIssued[hits[i].doc] {
+			hits[i].score *= m.cfg.CommunityPenalty
+		}
+		// An item for one specific matter answers only when that matter is asked about;
+		// otherwise the same certificate's general item (各类办事, …等) is the better answer.
+		if !m.genericMatter[hits[i].doc] && matterScores[i] < m.cfg.MinMatterScore {
+			hits[i].score *= m.cfg.MatterPenalty
+		}
+	}
+	sortHits(hits)
+	if len(hits) > maxItems {
+		hits = hits[:maxItems]
+	}
+	res.Items = make([]ScoredItem, len(hits))
+	for i, h := range hits {
+		res.Items[i] = ScoredItem{&m.list.Items[h.doc], h.score}
+	}
+	var tb [1]hit
+	if th := m.topicIdx.search(terms, weights, 1, tb[:0]); len(th) > 0 {
+		res.Topic, res.TopicScore = &m.topics[th[0].doc], th[0].score
+	}
+	res.Complaint = complaintSignal(norm)
+	res.Kind = m.decide(&res, norm)
+	if res.Kind != KindPolicy {
+		res.Topic = nil
+	}
+	return res
+}
+
+func (m *Matcher) decide(r *Result, norm string) Kind {
+	s1, s2 := 0.0, 0.0
+	if len(r.Items) > 0 {
+		s1 = r.Items[0].Score
+	}
+	if len(r.Items) > 1 {
+		s2 = r.Items[1].Score
+	}
+	if r.Complaint >= m.cfg.ComplaintThreshold {
+		return KindComplaint
+	}
+	if containsAny(norm, offTopicCues) && !containsAny(norm, certificateCues) {
+		r.Unsure = true
+		return KindUnknown
+	}
+	if r.Topic != nil && containsAny(norm, policyCues) {
+		// A policy question beats the items when its topic scores higher, or when no item is
+		// trusted and the topic is at least half-way convincing.
+		if r.TopicScore >= m.cfg.MinTopicScore && r.TopicScore*m.cfg.PolicyFactor > s1 ||
+			r.TopicScore >= m.cfg.MinTopicScore/2 && s1 < m.cfg.MinItemScore {
+			return KindPolicy
+		}
+	}
+	if s1 < m.cfg.MinItemScore {
+		r.Unsure = true
+		return KindUnknown
+	}
+	if s1 < m.cfg.StrongItemScore && s2 > s1*m.cfg.MaxRunnerUpRatio {
+		r.Unsure = true
+		return KindUnknown
+	}
+	return KindItem
+}
+
+// dedupTerms removes repeated terms in place; queries are short, so a quadratic scan is cheapest.
+func dedupTerms(ts []term) []term {
+	out := ts[:0]
+next:
+	for _, t := range ts {
+		for _, o := range out {
+			if o == t {
+				continue next
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
