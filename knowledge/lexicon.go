@@ -52,6 +52,9 @@ func (lx *Lexicon) Load(r io.Reader, name string) error {
 				canon = append(canon, c)
 			}
 		}
+		if len(canon) == 0 {
+			return fmt.Errorf("%s 第 %d 行: 规范词为空", name, n)
+		}
 		lx.add(key, canon)
 	}
 	if err := sc.Err(); err != nil {

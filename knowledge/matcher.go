@@ -1,6 +1,9 @@
 package knowledge
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Kind is what a question turned out to be.
 type Kind string
@@ -17,6 +20,7 @@ const (
 type MatcherConfig struct {
 	MinItemScore       float64 // below it no item is trusted
 	StrongItemScore    float64 // above it a close runner-up does not make the answer unsure
+	ConfidentItemScore float64 // above it an out-of-scope word is taken as context, not as the subject
 	MaxRunnerUpRatio   float64 // second/first score above this (and first not strong) = unsure
 	PolicyFactor       float64 // topic score × factor must beat the item score for kind policy
 	MinTopicScore      float64 // below it no topic is trusted
@@ -33,6 +37,7 @@ func DefaultMatcherConfig() MatcherConfig {
 	return MatcherConfig{
 		MinItemScore:       8,
 		StrongItemScore:    14,
+		ConfidentItemScore: 30,
 		MaxRunnerUpRatio:   0.9,
 		PolicyFactor:       1.0,
 		MinTopicScore:      6,
@@ -54,8 +59,9 @@ type Matcher struct {
 	cfg             MatcherConfig
 	items           *bm25Index
 	topicIdx        *bm25Index
-	communityIssued []bool // item d was issued by a 社区/村委会
-	genericMatter   []bool // item d's matter covers many errands ("各类办事", "…等")
+	itemText        []string // normalized certificate, matter and aliases of item d
+	communityIssued []bool   // item d was issued by a 社区/村委会
+	genericMatter   []bool   // item d's matter covers many errands ("各类办事", "…等")
 	matters         *bm25Index
 }
 
@@ -70,6 +76,7 @@ func NewMatcher(list *List, topics []Topic, lex *Lexicon, cfg MatcherConfig) *Ma
 	def := DefaultMatcherConfig()
 	setDefault(&cfg.MinItemScore, def.MinItemScore)
 	setDefault(&cfg.StrongItemScore, def.StrongItemScore)
+	setDefault(&cfg.ConfidentItemScore, def.ConfidentItemScore)
 	setDefault(&cfg.MaxRunnerUpRatio, def.MaxRunnerUpRatio)
 	setDefault(&cfg.PolicyFactor, def.PolicyFactor)
 	setDefault(&cfg.MinTopicScore, def.MinTopicScore)
@@ -98,6 +105,7 @@ func NewMatcher(list *List, topics []Topic, lex *Lexicon, cfg MatcherConfig) *Ma
 		m.communityIssued[i] = strings.Contains(it.Issuer, "社区") || strings.Contains(it.Issuer, "村委会")
 		m.genericMatter[i] = strings.Contains(it.Matter, "各类") || strings.HasSuffix(strings.TrimSpace(it.Matter), "等")
 		matterDocs[i] = []string{docs[i][1]}
+		m.itemText = append(m.itemText, docs[i][0]+" "+docs[i][1]+" "+docs[i][2])
 	}
 	m.matters = newBM25Index(matterDocs, []fieldSpec{{1, 0.5}}, itemStopTerms())
 	tdocs := make([][]string, len(topics))
@@ -136,6 +144,7 @@ func (m *Matcher) List() *List { return m.list }
 type ScoredItem struct {
 	Item  *Item
 	Score float64
+	doc   int
 }
 
 // Result is the matcher's decision about one question.
@@ -164,12 +173,27 @@ func sortHits(h []hit) {
 	}
 }
 
+// maxQuestionBytes bounds the text matched: a long ticket's first part names what it is about,
+// and the bound keeps one message from costing more than a few microseconds.
+const maxQuestionBytes = 1500
+
+// clipBytes cuts s to at most n bytes without splitting a character.
+func clipBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // maxTerms bounds the query terms considered; longer messages are cut (chat messages are short).
 const maxTerms = 256
 
 // Match decides the kind of a question and ranks the items and topics it concerns.
 func (m *Matcher) Match(question string) Result {
-	norm := Normalize(question)
+	norm := Normalize(clipBytes(question, maxQuestionBytes))
 	var tbuf [maxTerms]term
 	var wbuf [maxTerms]float32
 	terms := appendTerms(norm, tbuf[:0])
@@ -179,20 +203,30 @@ func (m *Matcher) Match(question string) Result {
 		}
 	})
 	terms = dedupTerms(terms)
+	terms = terms[:min(len(terms), maxTerms)]
 	nb := len(terms)
-	// Bigrams the list never uses may be typos: look them up by sound as well.
+	// A bigram the list never uses may hold a typo: look it up by sound, and by its two
+	// characters alone. Well-formed questions add nothing here, which keeps them fast.
+	var ubuf [maxTerms]term
+	unis := ubuf[:0]
 	for i := 0; i < nb && len(terms) < maxTerms; i++ {
-		if !m.items.has(terms[i]) {
-			if s := soundOfBigram(terms[i]); s != 0 {
-				terms = append(terms, s)
-			}
+		t := terms[i]
+		if m.items.has(t) || t&0xFFFFFFFF == 0 {
+			continue
 		}
-	}
-	ns := len(terms)
-	if len(terms) < maxTerms/2 {
-		terms = appendUnigrams(norm, terms)
+		if s := soundOfBigram(t); s != 0 {
+			terms = append(terms, s)
+		}
+		unis = append(unis, t>>32<<32|unigramMark, t<<32|unigramMark)
 	}
 	terms = append(terms[:nb], dedupTerms(terms[nb:])...)
+	terms = terms[:min(len(terms), maxTerms)]
+	ns := len(terms)
+	for _, u := range dedupTerms(unis) {
+		if len(terms) < maxTerms {
+			terms = append(terms, u)
+		}
+	}
 	weights := wbuf[:len(terms)]
 	for i := range weights {
 		switch {
@@ -208,7 +242,8 @@ func (m *Matcher) Match(question string) Result {
 	var res Result
 	var hbuf [2 * maxItems]hit
 	hits := m.items.search(terms, weights, 2*maxItems, hbuf[:0])
-	community := containsAny(norm, communityCues)
+	found := cues.scan(norm)
+	community := found.has(cueCommunity)
 	var docBuf [2 * maxItems]int
 	var msBuf [2 * maxItems]float64
 	docs := docBuf[:0]
@@ -232,21 +267,21 @@ func (m *Matcher) Match(question string) Result {
 	}
 	res.Items = make([]ScoredItem, len(hits))
 	for i, h := range hits {
-		res.Items[i] = ScoredItem{&m.list.Items[h.doc], h.score}
+		res.Items[i] = ScoredItem{&m.list.Items[h.doc], h.score, h.doc}
 	}
 	var tb [1]hit
 	if th := m.topicIdx.search(terms, weights, 1, tb[:0]); len(th) > 0 {
 		res.Topic, res.TopicScore = &m.topics[th[0].doc], th[0].score
 	}
-	res.Complaint = complaintSignal(norm)
-	res.Kind = m.decide(&res, norm)
+	res.Complaint = complaintSignal(found)
+	res.Kind = m.decide(&res, norm, found)
 	if res.Kind != KindPolicy {
 		res.Topic = nil
 	}
 	return res
 }
 
-func (m *Matcher) decide(r *Result, norm string) Kind {
+func (m *Matcher) decide(r *Result, norm string, found cueSet) Kind {
 	s1, s2 := 0.0, 0.0
 	if len(r.Items) > 0 {
 		s1 = r.Items[0].Score
@@ -257,19 +292,19 @@ func (m *Matcher) decide(r *Result, norm string) Kind {
 	if r.Complaint >= m.cfg.ComplaintThreshold {
 		return KindComplaint
 	}
-	if containsAny(norm, offTopicCues) && !containsAny(norm, certificateCues) {
+	if found.has(cueOffTopic) && !found.has(cueCertificate) {
 		r.Unsure = true
 		return KindUnknown
 	}
-	if r.Topic != nil && containsAny(norm, policyCues) {
+	if r.Topic != nil && found.has(cuePolicy) {
 		// A policy question beats the items when its topic scores higher, or when no item is
 		// trusted and the topic is at least half-way convincing.
-		if r.TopicScore >= m.cfg.MinTopicScore && r.TopicScore*m.cfg.PolicyFactor > s1 ||
+		if r.TopicScore >= m.cfg.MinTopicScore && (r.TopicScore*m.cfg.PolicyFactor > s1 || found.has(cueStrongPolicy)) ||
 			r.TopicScore >= m.cfg.MinTopicScore/2 && s1 < m.cfg.MinItemScore {
 			return KindPolicy
 		}
 	}
-	if s1 < m.cfg.MinItemScore {
+	if s1 < m.cfg.MinItemScore || s1 < m.cfg.ConfidentItemScore && m.outOfScope(norm, r.Items[0].doc) {
 		r.Unsure = true
 		return KindUnknown
 	}
@@ -278,6 +313,18 @@ func (m *Matcher) decide(r *Result, norm string) Kind {
 		return KindUnknown
 	}
 	return KindItem
+}
+
+// outOfScope reports whether the question names an errand the list does not cover
+// (outofscope.txt) that the best item does not mention either.
+func (m *Matcher) outOfScope(norm string, best int) bool {
+	text := m.itemText[best]
+	for _, w := range outOfScopeTerms {
+		if strings.Contains(norm, w) && !strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // dedupTerms removes repeated terms in place; queries are short, so a quadratic scan is cheapest.

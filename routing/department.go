@@ -114,15 +114,18 @@ func (d *Directory) Resolve(s string) (string, bool) {
 	if code, ok := d.byName[s]; ok {
 		return code, true
 	}
-	// Published lists often prefix the district: "灞桥区人社局", "西安市灞桥区民政局".
+	// Published lists write the office with or without the city and district:
+	// "灞桥区人社局", "西安市灞桥区民政局", "区行政审批服务局", "纺织城街道办事处".
+	rest := s
 	for _, prefix := range []string{"西安市灞桥区", "灞桥区", "西安市", "区"} {
-		if rest, ok := strings.CutPrefix(s, prefix); ok {
-			if code, ok := d.byName[rest]; ok {
-				return code, true
-			}
-			if code, ok := d.byName["区"+rest]; ok {
-				return code, true
-			}
+		if r, ok := strings.CutPrefix(s, prefix); ok && r != "" {
+			rest = r
+			break
+		}
+	}
+	for _, p := range []string{"", "区", "灞桥区", "西安市灞桥区"} {
+		if code, ok := d.byName[p+rest]; ok {
+			return code, true
 		}
 	}
 	return "", false
