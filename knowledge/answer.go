@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -33,6 +34,8 @@ const MaxAnswerRunes = 1000
 type Answerer struct {
 	Matcher  *Matcher
 	DeptName func(code string) string // department code -> full name; nil shows the code
+
+	bodies sync.Map // *Item -> string, see itemBody
 }
 
 // Ask answers one question.
@@ -73,6 +76,20 @@ const falseCommitmentText = "承诺不实的后果：核查或日常监管中发
 const complainHint = "如果仍有单位向您索要，可以回复“我要投诉”，我们帮您登记转办并告知案件编号；也可拨打12345热线或在西安政务服务网留言。"
 
 func (a *Answerer) itemText(it *Item, others []ScoredItem) string {
+	body, ok := a.bodies.Load(it)
+	if !ok {
+		body, _ = a.bodies.LoadOrStore(it, a.itemBody(it))
+	}
+	text := body.(string)
+	if len(others) > 0 && others[0].Score > 0 {
+		text += "如果您办的是别的事，也可能是：" + others[0].Item.Certificate + "（" + others[0].Item.Matter + "）。\n"
+	}
+	return text + "（依据清单：" + a.Matcher.List().Label + "，编号 " + it.ID + "）"
+}
+
+// itemBody is the part of an item's answer that depends on the item alone; it is built
+// once per item and kept, since the same items are asked about all day.
+func (a *Answerer) itemBody(it *Item) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "【%s】\n办理事项：%s\n", it.Certificate, it.Matter)
 	switch it.Mode {
@@ -106,10 +123,6 @@ func (a *Answerer) itemText(it *Item, others []ScoredItem) string {
 	if it.Basis != "" {
 		fmt.Fprintf(&b, "依据：%s\n", it.Basis)
 	}
-	if len(others) > 0 && others[0].Score > 0 {
-		fmt.Fprintf(&b, "如果您办的是别的事，也可能是：%s（%s）。\n", others[0].Item.Certificate, others[0].Item.Matter)
-	}
-	fmt.Fprintf(&b, "（依据清单：%s，编号 %s）", a.Matcher.List().Label, it.ID)
 	return b.String()
 }
 
