@@ -68,7 +68,7 @@ type Matcher struct {
 // Field weights: the certificate's name and the aliases residents use count most.
 var (
 	itemFields  = []fieldSpec{{3, 0.5}, {2, 0.5}, {2.5, 0.3}, {1, 0}, {1, 0.5}} // certificate, matter, aliases, domain, issuer
-	topicFields = []fieldSpec{{2, 0.5}, {1, 0.3}, {2, 0.3}}                     // title, questions, keywords
+	topicFields = []fieldSpec{{2, 0.5}, {1, 0.3}, {3, 0.3}}                     // title, questions, keywords
 )
 
 // NewMatcher indexes a list and the policy topics. lex may be nil (no colloquial expansion).
@@ -252,7 +252,8 @@ func (m *Matcher) Match(question string) Result {
 	}
 	matterScores := m.matters.scoreDocs(terms, weights, docs, msBuf[:0])
 	for i := range hits {
-		if !community && m.communityIssued[hits[i].doc] {
+		if community != m.communityIssued[hits[i].doc] {
+			// 社区-issued items fit questions about a 社区 or 村委会, the others fit the rest.
 			hits[i].score *= m.cfg.CommunityPenalty
 		}
 		// An item for one specific matter answers only when that matter is asked about;

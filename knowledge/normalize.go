@@ -115,11 +115,24 @@ func units(norm string, out []uint32) []uint32 {
 			i = j
 		default:
 			r, n := utf8.DecodeRuneInString(norm[i:])
-			out = append(out, uint32(r))
+			if r == '上' && len(out) > 0 && isDocumentNoun(rune(out[len(out)-1])) {
+				out = append(out, 0) // "户口本上的", "身份证上": a locative, not part of a word
+			} else {
+				out = append(out, uint32(r))
+			}
 			i += n
 		}
 	}
 	return out
+}
+
+// isDocumentNoun reports characters that end the name of a document (户口本, 身份证, 户口簿…).
+func isDocumentNoun(r rune) bool {
+	switch r {
+	case '本', '证', '簿', '薄', '书', '卡', '照', '表':
+		return true
+	}
+	return false
 }
 
 // appendTerms appends the character bigrams of normalized text to out. A segment of a
