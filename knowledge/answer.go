@@ -59,7 +59,9 @@ func (a *Answerer) Ask(question string) Answer {
 	default:
 		ans.Answer = a.unknownText(res)
 	}
-	ans.Answer = clip(ans.Answer, MaxAnswerRunes)
+	if len(ans.Answer) > MaxAnswerRunes { // byte length bounds rune count: count only when it may be over
+		ans.Answer = clip(ans.Answer, MaxAnswerRunes)
+	}
 	return ans
 }
 

@@ -1,8 +1,9 @@
 package knowledge
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 	"sync"
 )
 
@@ -40,10 +41,12 @@ type termInfo struct {
 // bm25Index is an immutable BM25F index over documents made of fields; safe for concurrent use.
 type bm25Index struct {
 	n      int
-	ids    map[term]int32 // term -> position in terms
+	ids    map[term]int32 // term -> position in terms (while building, and for buildForward)
+	table  termTable      // the same, for fast lookups
 	terms  []termInfo
 	maxIDF float32
-	pool   sync.Pool // *searchScratch
+	pool   sync.Pool     // *searchScratch
+	fwd    [][]termScore // per document, sorted by term; only where buildForward was called
 }
 
 // searchScratch is the per-search working memory, pooled so that searches do not allocate.
@@ -57,7 +60,13 @@ type searchScratch struct {
 func newBM25Index(docs [][]string, fields []fieldSpec, stop map[term]bool) *bm25Index {
 	n := len(docs)
 	// Pass 1: every field's terms, kept flat, and the average field lengths.
-	var flat []term
+	size := 0
+	for _, doc := range docs {
+		for _, f := range doc {
+			size += len(f) // about three terms per character, a character being three bytes
+		}
+	}
+	flat := make([]term, 0, size)
 	bounds := make([]int, 0, n*len(fields)+1) // field (d, f) spans flat[bounds[d*F+f]:bounds[d*F+f+1]]
 	avg := make([]float64, len(fields))
 	for _, doc := range docs {
@@ -74,9 +83,17 @@ func newBM25Index(docs [][]string, fields []fieldSpec, stop map[term]bool) *bm25
 	for f := range avg {
 		avg[f] = math.Max(avg[f]/math.Max(float64(n), 1), 1)
 	}
-	// Pass 2: weighted, length-normalised term frequency per (term, doc). Documents are
-	// visited in order, so every postings list comes out sorted by document.
+	// Pass 2: weighted, length-normalised term frequency per (term, doc), gathered flat and
+	// then laid out term by term in one array. Documents are visited in order, so every
+	// postings list comes out sorted by document.
+	type entry struct {
+		id  int32
+		doc int32
+		w   float32
+	}
 	idx := &bm25Index{n: n, ids: make(map[term]int32, 1024)}
+	entries := make([]entry, 0, len(flat)/2)
+	var counts []int32
 	local := make(map[term]float64, 256)
 	for d := 0; d < n; d++ {
 		clear(local)
@@ -93,12 +110,24 @@ func newBM25Index(docs [][]string, fields []fieldSpec, stop map[term]bool) *bm25
 			}
 			id, ok := idx.ids[t]
 			if !ok {
-				id = int32(len(idx.terms))
+				id = int32(len(counts))
 				idx.ids[t] = id
-				idx.terms = append(idx.terms, termInfo{})
+				counts = append(counts, 0)
 			}
-			idx.terms[id].postings = append(idx.terms[id].postings, posting{doc: int32(d), score: float32(w)})
+			counts[id]++
+			entries = append(entries, entry{id, int32(d), float32(w)})
 		}
+	}
+	all := make([]posting, len(entries))
+	idx.terms = make([]termInfo, len(counts))
+	off := 0
+	for id, c := range counts {
+		idx.terms[id].postings = all[off : off : off+int(c)]
+		off += int(c)
+	}
+	for _, e := range entries {
+		ti := &idx.terms[e.id]
+		ti.postings = append(ti.postings, posting{doc: e.doc, score: e.w})
 	}
 	// Pass 3: idf, and each posting's final contribution.
 	for t, id := range idx.ids {
@@ -116,12 +145,13 @@ func newBM25Index(docs [][]string, fields []fieldSpec, stop map[term]bool) *bm25
 		}
 		idx.maxIDF = max(idx.maxIDF, ti.idf)
 	}
-	idx.pool.New = func() any { return &searchScratch{acc: make([]float32, n), touched: make([]int32, 0, 256)} }
+	idx.table = newTermTable(idx.ids)
+	idx.pool.New = func() any { return &searchScratch{acc: make([]float32, n), touched: make([]int32, n+1)} }
 	return idx
 }
 
 func (x *bm25Index) lookup(t term) *termInfo {
-	if id, ok := x.ids[t]; ok && x.terms[id].postings != nil {
+	if id, ok := x.table.get(t); ok && x.terms[id].postings != nil {
 		return &x.terms[id]
 	}
 	return nil
@@ -136,25 +166,46 @@ type hit struct {
 // search scores the documents for the (deduplicated) query terms, each with a weight,
 // and returns the best k hits, best first, ties broken by document order.
 func (x *bm25Index) search(q []term, qw []float32, k int, out []hit) []hit {
+	var buf [maxTerms]*termInfo
+	return x.searchResolved(x.resolve(q, buf[:0]), qw, k, out)
+}
+
+// resolve looks each term up once; unknown terms resolve to nil.
+func (x *bm25Index) resolve(q []term, out []*termInfo) []*termInfo {
+	for _, t := range q {
+		out = append(out, x.lookup(t))
+	}
+	return out
+}
+
+// searchResolved is search over terms already looked up.
+func (x *bm25Index) searchResolved(q []*termInfo, qw []float32, k int, out []hit) []hit {
 	sc := x.pool.Get().(*searchScratch)
-	acc, touched := sc.acc, sc.touched[:0]
-	for i, t := range q {
-		ti := x.lookup(t)
+	acc := sc.acc
+	touched := sc.touched[:x.n+1] // room for every document (each is counted once) plus one scratch write
+	cnt := 0
+	for i, ti := range q {
 		if ti == nil {
 			continue
 		}
 		w := qw[i]
 		for _, p := range ti.postings {
-			if acc[p.doc] == 0 {
-				touched = append(touched, p.doc)
-			}
-			acc[p.doc] += w * p.score
+			// Branch-free bookkeeping: always write the document, advance only when it is
+			// new. Postings arrive in no predictable order, so a branch would mispredict.
+			a := acc[p.doc]
+			touched[cnt] = p.doc
+			cnt += isZero(a)
+			acc[p.doc] = a + w*p.score
 		}
 	}
+	touched = touched[:cnt]
 	out = out[:0]
 	for _, d := range touched {
 		s := float64(acc[d])
 		acc[d] = 0
+		if len(out) == k && s < out[k-1].score {
+			continue // the common case: not among the best
+		}
 		if len(out) < k {
 			out = append(out, hit{int(d), s})
 			for j := len(out) - 1; j > 0 && better(out[j], out[j-1]); j-- {
@@ -172,6 +223,12 @@ func (x *bm25Index) search(q []term, qw []float32, k int, out []hit) []hit {
 	sc.touched = touched
 	x.pool.Put(sc)
 	return out
+}
+
+// isZero is 1 for a zero score and 0 otherwise, without a branch.
+func isZero(a float32) int {
+	b := math.Float32bits(a) & 0x7FFFFFFF // scores are never negative; fold -0
+	return int((uint64(b) - 1) >> 63)
 }
 
 func better(a, b hit) bool {
@@ -192,25 +249,56 @@ func (x *bm25Index) idf(t term) (float32, bool) {
 	return 0, false
 }
 
-// scoreDocs returns the score of each given document for the query, by binary search in
-// the (doc-sorted) postings: cheap for the handful of candidates a search returned.
-func (x *bm25Index) scoreDocs(q []term, qw []float32, docs []int, out []float64) []float64 {
-	out = out[:0]
-	for range docs {
-		out = append(out, 0)
-	}
-	for i, t := range q {
-		ti := x.lookup(t)
-		if ti == nil {
-			continue
+// termScore is one term of a document in the forward index, with its contribution.
+type termScore struct {
+	t     term
+	score float32
+}
+
+// buildForward keeps, per document, its terms sorted with their contributions, so that a
+// few candidate documents can be scored without walking long postings lists.
+func (x *bm25Index) buildForward() {
+	x.fwd = make([][]termScore, x.n)
+	for t, id := range x.ids {
+		if isUnigram(t) || t>>32&pinyinMark != 0 {
+			continue // matter checks use whole-word bigrams only
 		}
-		for j, d := range docs {
-			ps := ti.postings
-			k := sort.Search(len(ps), func(k int) bool { return ps[k].doc >= int32(d) })
-			if k < len(ps) && ps[k].doc == int32(d) {
-				out[j] += float64(qw[i] * ps[k].score)
+		for _, p := range x.terms[id].postings {
+			x.fwd[p.doc] = append(x.fwd[p.doc], termScore{t, p.score})
+		}
+	}
+	for _, ts := range x.fwd {
+		slices.SortFunc(ts, func(a, b termScore) int { return cmp.Compare(a.t, b.t) })
+	}
+}
+
+// scoreDocs returns the score of each given document for the query, from the forward
+// index (buildForward must have been called): cheap for the handful of candidates a search returned.
+func (x *bm25Index) scoreDocs(q []term, qw []float32, docs []int, out []float64) []float64 {
+	// Sort the query once, then intersect it with each document's sorted terms by merging.
+	var qbuf [maxTerms]termScore
+	qs := qbuf[:0]
+	for i, t := range q {
+		qs = append(qs, termScore{t, qw[i]})
+	}
+	slices.SortFunc(qs, func(a, b termScore) int { return cmp.Compare(a.t, b.t) })
+	out = out[:0]
+	for _, d := range docs {
+		ts := x.fwd[d]
+		s := 0.0
+		for i, j := 0, 0; i < len(qs) && j < len(ts); {
+			switch {
+			case qs[i].t < ts[j].t:
+				i++
+			case qs[i].t > ts[j].t:
+				j++
+			default:
+				s += float64(qs[i].score * ts[j].score)
+				i++
+				j++
 			}
 		}
+		out = append(out, s)
 	}
 	return out
 }

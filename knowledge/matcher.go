@@ -108,6 +108,7 @@ func NewMatcher(list *List, topics []Topic, lex *Lexicon, cfg MatcherConfig) *Ma
 		m.itemText = append(m.itemText, docs[i][0]+" "+docs[i][1]+" "+docs[i][2])
 	}
 	m.matters = newBM25Index(matterDocs, []fieldSpec{{1, 0.5}}, itemStopTerms())
+	m.matters.buildForward()
 	tdocs := make([][]string, len(topics))
 	for i, t := range topics {
 		tdocs[i] = []string{Normalize(t.Title), Normalize(strings.Join(t.Questions, "|")),
@@ -205,13 +206,15 @@ func (m *Matcher) Match(question string) Result {
 	terms = dedupTerms(terms)
 	terms = terms[:min(len(terms), maxTerms)]
 	nb := len(terms)
+	var ibuf [maxTerms]*termInfo
+	infos := m.items.resolve(terms, ibuf[:0]) // each term looked up once
 	// A bigram the list never uses may hold a typo: look it up by sound, and by its two
 	// characters alone. Well-formed questions add nothing here, which keeps them fast.
 	var ubuf [maxTerms]term
 	unis := ubuf[:0]
 	for i := 0; i < nb && len(terms) < maxTerms; i++ {
 		t := terms[i]
-		if m.items.has(t) || t&0xFFFFFFFF == 0 {
+		if infos[i] != nil || t&0xFFFFFFFF == 0 {
 			continue
 		}
 		if s := soundOfBigram(t); s != 0 {
@@ -241,7 +244,8 @@ func (m *Matcher) Match(question string) Result {
 
 	var res Result
 	var hbuf [2 * maxItems]hit
-	hits := m.items.search(terms, weights, 2*maxItems, hbuf[:0])
+	infos = m.items.resolve(terms[nb:], infos[:nb])
+	hits := m.items.searchResolved(infos, weights, 2*maxItems, hbuf[:0])
 	found := cues.scan(norm)
 	community := found.has(cueCommunity)
 	var docBuf [2 * maxItems]int
@@ -250,7 +254,7 @@ func (m *Matcher) Match(question string) Result {
 	for _, h := range hits {
 		docs = append(docs, h.doc)
 	}
-	matterScores := m.matters.scoreDocs(terms, weights, docs, msBuf[:0])
+	matterScores := m.matters.scoreDocs(terms[:nb], weights[:nb], docs, msBuf[:0])
 	for i := range hits {
 		if community != m.communityIssued[hits[i].doc] {
 			// 社区-issued items fit questions about a 社区 or 村委会, the others fit the rest.
@@ -297,6 +301,13 @@ func (m *Matcher) decide(r *Result, norm string, found cueSet) Kind {
 		r.Unsure = true
 		return KindUnknown
 	}
+	// An errand the list does not cover (驾驶证, 公积金…) is neither an item nor a question
+	// about the system, unless the message is plainly about the system itself.
+	outOfScope := len(r.Items) > 0 && s1 < m.cfg.ConfidentItemScore && m.outOfScope(norm, r.Items[0].doc)
+	if outOfScope && !found.has(cueStrongPolicy) {
+		r.Unsure = true
+		return KindUnknown
+	}
 	if r.Topic != nil && found.has(cuePolicy) {
 		// A policy question beats the items when its topic scores higher, or when no item is
 		// trusted and the topic is at least half-way convincing.
@@ -305,7 +316,7 @@ func (m *Matcher) decide(r *Result, norm string, found cueSet) Kind {
 			return KindPolicy
 		}
 	}
-	if s1 < m.cfg.MinItemScore || s1 < m.cfg.ConfidentItemScore && m.outOfScope(norm, r.Items[0].doc) {
+	if s1 < m.cfg.MinItemScore || outOfScope {
 		r.Unsure = true
 		return KindUnknown
 	}

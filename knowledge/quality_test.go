@@ -179,7 +179,7 @@ func TestExamplesAnsweredAsLabelled(t *testing.T) {
 // (90%), and the right kind for ≥ 85% of each kind.
 func TestQuality(t *testing.T) {
 	m := newTestMatcher(t)
-	for _, set := range []string{"questions_dev.tsv", "questions_holdout.tsv", "questions_blind.tsv", "questions_final.tsv"} {
+	for _, set := range []string{"questions_dev.tsv", "questions_holdout.tsv", "questions_blind.tsv", "questions_final.tsv", "questions_fresh.tsv"} {
 		t.Run(set, func(t *testing.T) {
 			rep := evaluate(m, readEvalSet(t, "../testdata/"+set))
 			t.Logf("%s\n%s", set, rep)
