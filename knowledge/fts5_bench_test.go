@@ -126,7 +126,7 @@ func TestFTS5Top1(t *testing.T) {
 	x := openFTS5(t, l)
 	m := NewMatcher(l, BuiltinTopics(), BuiltinLexicon(), MatcherConfig{})
 	t.Logf("%-22s %5s %12s %12s", "set (item rows)", "n", "FTS5 top-1", "Matcher top-1")
-	for _, set := range []string{"examples.tsv", "questions_dev.tsv", "questions_holdout.tsv"} {
+	for _, set := range []string{"examples.tsv", "questions_dev.tsv", "questions_holdout.tsv", "questions_blind.tsv", "questions_final.tsv", "questions_fresh.tsv"} {
 		path := "../testdata/" + set
 		if _, err := os.Stat(path); err != nil && set != "examples.tsv" {
 			t.Logf("%-22s skipped: %v", set, err)
