@@ -92,7 +92,7 @@ func newBM25Index(docs [][]string, fields []fieldSpec, stop map[term]bool) *bm25
 		w   float32
 	}
 	idx := &bm25Index{n: n, ids: make(map[term]int32, 1024)}
-	entries := make([]entry, 0, len(flat)/2)
+	entries := make([]entry, 0, len(flat))
 	var counts []int32
 	local := make(map[term]float64, 256)
 	for d := 0; d < n; d++ {
