@@ -3,6 +3,7 @@ module chengnuo
 go 1.26.8
 
 require (
+	github.com/6tail/lunar-go v1.4.7
 	github.com/mattn/go-sqlite3 v1.14.53
 	github.com/mozillazg/go-pinyin v0.21.0
 	github.com/spf13/cobra v1.10.2

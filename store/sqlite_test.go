@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"io/fs"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -161,8 +162,9 @@ func TestMigrationsAppliedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := migrations(t, db)
-	if len(first) != 1 || first[0].name != "0001_items.sql" {
-		t.Fatalf("after first open: %v, want [0001_items.sql]", first)
+	embedded, _ := fs.Glob(migrationFS(), "*.sql")
+	if len(first) != len(embedded) || first[0].name != "0001_items.sql" {
+		t.Fatalf("after first open: %v, want %v", first, embedded)
 	}
 	if _, err := parseTime(first[0].appliedAt); err != nil {
 		t.Errorf("applied_at %q: %v", first[0].appliedAt, err)
@@ -176,7 +178,7 @@ func TestMigrationsAppliedOnce(t *testing.T) {
 	}
 	defer db.Close()
 	second := migrations(t, db)
-	if len(second) != 1 || second[0] != first[0] {
+	if len(second) != len(first) || second[0] != first[0] {
 		t.Errorf("after second open: %v, want %v", second, first)
 	}
 }
@@ -187,7 +189,7 @@ func TestMigrateNewFile(t *testing.T) {
 	fsys := fstest.MapFS{
 		// Garbage in place of an applied migration: it must not be read again.
 		"0001_items.sql": {Data: []byte("this is not SQL")},
-		"0002_extra.sql": {Data: []byte("CREATE TABLE extra (x INTEGER); INSERT INTO extra VALUES (1);")},
+		"9999_extra.sql": {Data: []byte("CREATE TABLE extra (x INTEGER); INSERT INTO extra VALUES (1);")},
 		"README.md":      {Data: []byte("not a migration")},
 	}
 	for range 2 {
@@ -196,15 +198,15 @@ func TestMigrateNewFile(t *testing.T) {
 		}
 	}
 	got := migrations(t, db)
-	if len(got) != 2 || got[0].name != "0001_items.sql" || got[1].name != "0002_extra.sql" {
-		t.Fatalf("migrations = %v, want 0001_items.sql and 0002_extra.sql", got)
+	if len(got) < 2 || got[0].name != "0001_items.sql" || got[len(got)-1].name != "9999_extra.sql" {
+		t.Fatalf("migrations = %v, want 0001_items.sql … 9999_extra.sql", got)
 	}
 	var n int
 	if err := db.read.QueryRow(`SELECT COUNT(*) FROM extra`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 1 {
-		t.Errorf("extra has %d rows, want 1 (0002 applied exactly once)", n)
+		t.Errorf("extra has %d rows, want 1 (9999 applied exactly once)", n)
 	}
 }
 
@@ -213,13 +215,14 @@ func TestMigrateFailureRecordsNothing(t *testing.T) {
 	ctx := context.Background()
 	fsys := fstest.MapFS{
 		"0001_items.sql": {Data: []byte("-- applied")},
-		"0002_bad.sql":   {Data: []byte("CREATE TABLE half (x INTEGER); SELECT nonsense FROM nowhere;")},
+		"9999_bad.sql":   {Data: []byte("CREATE TABLE half (x INTEGER); SELECT nonsense FROM nowhere;")},
 	}
+	before := migrations(t, db)
 	if err := db.migrate(ctx, fsys); err == nil {
 		t.Fatal("bad migration applied, want an error")
 	}
-	if got := migrations(t, db); len(got) != 1 {
-		t.Errorf("migrations = %v, want only 0001", got)
+	if got := migrations(t, db); len(got) != len(before) {
+		t.Errorf("migrations = %v, want %v (nothing recorded for 9999_bad.sql)", got, before)
 	}
 	var n int
 	if err := db.read.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'`).Scan(&n); err != nil {

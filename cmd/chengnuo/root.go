@@ -30,7 +30,7 @@ func newRootCmd() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&g.db, "db", "chengnuo.db", "SQLite database file")
 	root.PersistentFlags().StringArrayVar(&g.synonyms, "synonyms", nil, "extra colloquial→canonical table (TSV: colloquial<TAB>canonical), may repeat")
-	root.AddCommand(newAskCmd(g), newItemsCmd(g))
+	root.AddCommand(newAskCmd(g), newItemsCmd(g), newDeadlineCmd(g), newRouteCmd(g))
 	return root
 }
 

@@ -1,0 +1,135 @@
+package routing
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// OutboxMessage is one event to deliver to one target, written in the same transaction
+// as the change it reports. The delivery worker reads pending ones and marks them.
+type OutboxMessage struct {
+	ID            int64  // assigned by the store
+	EventID       string // stable id for receivers to de-duplicate: "<case>:<seq>:<target>"
+	CaseID        string
+	Seq           int
+	Kind          string // dispatched, accepted, extended, replied, closed, reminder, overdue, …
+	Target        string // a department code, or a channel name (hotline, portal, telegram)
+	Payload       json.RawMessage
+	CreatedAt     time.Time
+	NextAttemptAt time.Time
+	Attempts      int
+	Status        string // OutboxPending, OutboxDelivered or OutboxDead
+	LastError     string
+}
+
+// Outbox message states.
+const (
+	OutboxPending   = "pending"
+	OutboxDelivered = "delivered"
+	OutboxDead      = "dead"
+)
+
+// delivery says which kind an action is delivered as, and to whom: the handling
+// department, the source channel (the resident and the hotline/portal), and fixed codes.
+type delivery struct {
+	kind    string
+	dept    bool
+	channel bool
+	others  []string
+}
+
+var deliveries = map[Action]delivery{
+	ActDispatch:       {kind: "dispatched", dept: true},
+	ActUndoDuplicate:  {kind: "dispatched", dept: true},
+	ActAccept:         {kind: "accepted", channel: true},
+	ActReply:          {kind: "replied", channel: true},
+	ActReturn:         {kind: "returned", dept: true}, // the case's department is now the triage desk
+	ActGrantExtension: {kind: "extended", dept: true, channel: true},
+	ActDenyExtension:  {kind: "extension_denied", dept: true},
+	ActClose:          {kind: "closed", dept: true, channel: true},
+	ActReopen:         {kind: "reopened", dept: true, channel: true},
+	ActMarkDuplicate:  {kind: "duplicate", channel: true},
+	ActRemind:         {kind: "reminder", dept: true},
+	ActMarkOverdue:    {kind: "overdue", dept: true},
+	ActEscalate:       {kind: "escalated", dept: true, others: []string{CodeSupervision}},
+}
+
+// OutboxFor returns the messages that event e of case c (as it is after e) must deliver.
+// receive, request_extension and rate deliver nothing.
+func OutboxFor(c *Case, e Event) []OutboxMessage {
+	d, ok := deliveries[e.Action]
+	if !ok {
+		return nil
+	}
+	var targets []string
+	if d.dept {
+		targets = append(targets, c.Department)
+	}
+	for _, o := range d.others {
+		if o != c.Department {
+			targets = append(targets, o)
+		}
+	}
+	if d.channel && c.ExternalRef != "" && c.Channel != ChannelCLI {
+		targets = append(targets, string(c.Channel))
+	}
+	msgs := make([]OutboxMessage, 0, len(targets))
+	for _, t := range targets {
+		id := c.ID + ":" + strconv.Itoa(e.Seq) + ":" + t
+		body, err := json.Marshal(payloadFor(c, e, d.kind, t, id))
+		if err != nil {
+			panic(err) // plain strings and times: cannot fail
+		}
+		msgs = append(msgs, OutboxMessage{EventID: id, CaseID: c.ID, Seq: e.Seq, Kind: d.kind, Target: t,
+			Payload: body, CreatedAt: e.At, NextAttemptAt: e.At, Status: OutboxPending})
+	}
+	return msgs
+}
+
+// Payload is the JSON body delivered for an outbox message.
+type Payload struct {
+	EventID     string            `json:"event_id"`
+	Kind        string            `json:"kind"`
+	CaseID      string            `json:"case_id"`
+	Seq         int               `json:"seq"`
+	At          string            `json:"at"`
+	Action      Action            `json:"action"`
+	Reason      string            `json:"reason,omitempty"`
+	Status      Status            `json:"status"`
+	Channel     Channel           `json:"channel"`
+	ExternalRef string            `json:"external_ref,omitempty"`
+	Type        CaseType          `json:"type"`
+	Department  string            `json:"department"`
+	Street      string            `json:"street,omitempty"`
+	Items       []string          `json:"items,omitempty"`
+	Text        string            `json:"text,omitempty"`    // departments only
+	Address     string            `json:"address,omitempty"` // departments only
+	Complainant *Complainant      `json:"complainant,omitempty"`
+	AcceptBy    string            `json:"accept_by,omitempty"`
+	ResolveBy   string            `json:"resolve_by,omitempty"`
+	Deadline    string            `json:"deadline,omitempty"` // the resolve deadline in force
+	Reply       string            `json:"reply,omitempty"`
+	DuplicateOf string            `json:"duplicate_of,omitempty"`
+	Data        map[string]string `json:"data,omitempty"`
+}
+
+// payloadFor builds what target receives. Privacy: only the handling department gets the
+// caller's name and phone, and never for an anonymous case or a report (举报).
+func payloadFor(c *Case, e Event, kind, target, id string) Payload {
+	p := Payload{EventID: id, Kind: kind, CaseID: c.ID, Seq: e.Seq, At: stamp(e.At), Action: e.Action,
+		Reason: e.Reason, Status: c.Status, Channel: c.Channel, ExternalRef: c.ExternalRef, Type: c.Type,
+		Department: c.Department, Street: c.Street, Items: c.Items, AcceptBy: stamp(c.AcceptBy),
+		ResolveBy: stamp(c.ResolveBy), Deadline: stamp(c.Deadline()), Reply: c.Reply, DuplicateOf: c.DuplicateOf}
+	isChannel := target == string(c.Channel)
+	if !isChannel {
+		p.Text, p.Address = c.Text, c.Address
+		p.Data = e.Data
+		if target == c.Department && !c.Anonymous && c.Type != TypeReport &&
+			(c.Complainant.Name != "" || c.Complainant.Phone != "") {
+			who := c.Complainant
+			p.Complainant = &who
+		}
+	}
+	return p
+}
