@@ -180,6 +180,18 @@ type Actor struct {
 	Name       string `json:"name,omitempty"`       // clerk id or name for the audit trail
 }
 
+// String names the actor for the audit trail: "department:rsj/王五", "system:chengnuo".
+func (a Actor) String() string {
+	s := string(a.Role)
+	if a.Department != "" {
+		s += ":" + a.Department
+	}
+	if a.Name != "" {
+		s += "/" + a.Name
+	}
+	return s
+}
+
 // System is the actor for intake and the scheduler.
 var System = Actor{Role: RoleSystem, Name: "chengnuo"}
 

@@ -352,13 +352,20 @@ func (l Lifecycle) apply(n *Case, e *Event, cmd Command, at time.Time) error {
 		if n.RemindAt.IsZero() {
 			return Errorf(ECONFLICT, "案件 %s 没有待发送的催办", n.ID)
 		}
+		if at.Before(n.RemindAt) {
+			return Errorf(ECONFLICT, "案件 %s 尚未到催办时间（%s）", n.ID, local(n.RemindAt))
+		}
 		e.Data["remind_at"] = stamp(n.RemindAt)
+		n.ReminderSentAt, n.RemindAt = at, time.Time{}
 		if n.AcceptedAt.IsZero() && (n.Status == StatusDispatched || n.Status == StatusReopened) {
 			e.Data["deadline"], e.Data["kind"] = stamp(n.AcceptBy), "accept"
+			// Not yet accepted: the answer is still owed, so remind again before the resolve deadline.
+			if next := l.SLA.ReminderAt(at, n.Deadline()); next.After(at) {
+				n.RemindAt = next.UTC()
+			}
 		} else {
 			e.Data["deadline"], e.Data["kind"] = stamp(n.Deadline()), "resolve"
 		}
-		n.ReminderSentAt, n.RemindAt = at, time.Time{}
 	case ActMarkOverdue:
 		if !n.OverdueAt.IsZero() {
 			return Errorf(ECONFLICT, "案件 %s 已标记超期", n.ID)

@@ -127,6 +127,9 @@ func fixture(s Status, a Action) (Case, Command) {
 	if a == ActMarkOverdue {
 		at = t0.Add(6 * 24 * time.Hour)
 	}
+	if a == ActRemind {
+		at = c.RemindAt // a reminder fires when it is due, not before
+	}
 	cmd := Command{Action: a, At: at, Reason: "测试理由", Department: "mzj", Reply: "已答复",
 		Days: 3, Satisfaction: Satisfied, DuplicateOf: "BQ20261125-0001"}
 	cmd.Actor = Actor{Role: actionRoles[a][0], Name: "tester"}

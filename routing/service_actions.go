@@ -75,7 +75,7 @@ func (s *Service) MarkDuplicate(ctx context.Context, a Actor, id, of, reason str
 				return Errorf(ECONFLICT, "案件 %s 状态为%s，不能作为合并对象", of, StatusLabel(target.Status))
 			}
 			return nil
-		})
+		}, nil)
 }
 
 // UndoDuplicate dispatches a case linked as a duplicate, as if it had never been linked.
@@ -93,19 +93,25 @@ func (s *Service) MarkOverdue(ctx context.Context, id string) (*Case, error) {
 	return s.Do(ctx, id, Command{Action: ActMarkOverdue, Actor: System})
 }
 
-// Escalate hands the case to supervision (督办, zfb); a second call is ECONFLICT.
+// Escalate hands the case to supervision (督办, zfb) with its history; a second call is ECONFLICT.
 func (s *Service) Escalate(ctx context.Context, a Actor, id, reason string) (*Case, error) {
-	return s.Do(ctx, id, Command{Action: ActEscalate, Actor: a, Reason: reason})
+	history, err := s.Store.Events(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("escalate %s: %w", id, err)
+	}
+	return s.do(ctx, id, Command{Action: ActEscalate, Actor: a, Reason: reason}, nil, history)
 }
 
 // Do performs cmd on case id in one transaction, at the service clock's time.
 func (s *Service) Do(ctx context.Context, id string, cmd Command) (*Case, error) {
-	return s.do(ctx, id, cmd, nil)
+	return s.do(ctx, id, cmd, nil, nil)
 }
 
 // do loads, checks, applies, saves with the version check, appends the event and the outbox
 // messages, all in one transaction. check runs inside the transaction before the lifecycle.
-func (s *Service) do(ctx context.Context, id string, cmd Command, check func(context.Context, CaseTx, *Case) error) (*Case, error) {
+// history, when given, travels with the delivered messages (escalation: supervision sees
+// everything that happened).
+func (s *Service) do(ctx context.Context, id string, cmd Command, check func(context.Context, CaseTx, *Case) error, history []Event) (*Case, error) {
 	cmd.At = s.now()
 	var out *Case
 	err := s.Store.WithTx(ctx, func(tx CaseTx) error {
@@ -131,7 +137,7 @@ func (s *Service) do(ctx context.Context, id string, cmd Command, check func(con
 		if err := tx.AppendEvents(ctx, e); err != nil {
 			return err
 		}
-		if err := tx.Enqueue(ctx, OutboxFor(&n, e)...); err != nil {
+		if err := tx.Enqueue(ctx, withHistory(OutboxFor(&n, e), append(history, e))...); err != nil {
 			return err
 		}
 		out = &n

@@ -112,6 +112,44 @@ type Payload struct {
 	Reply       string            `json:"reply,omitempty"`
 	DuplicateOf string            `json:"duplicate_of,omitempty"`
 	Data        map[string]string `json:"data,omitempty"`
+	History     []HistoryEntry    `json:"history,omitempty"` // escalations: every step so far
+}
+
+// HistoryEntry is one past event of a case as supervision reads it.
+type HistoryEntry struct {
+	Seq    int    `json:"seq"`
+	At     string `json:"at"`
+	Action Action `json:"action"`
+	Actor  string `json:"actor"`
+	Reason string `json:"reason,omitempty"`
+	From   Status `json:"from,omitempty"`
+	To     Status `json:"to,omitempty"`
+}
+
+// withHistory adds the case's events to messages that carry history (escalations);
+// history is nil for every other action, and msgs is returned unchanged.
+func withHistory(msgs []OutboxMessage, history []Event) []OutboxMessage {
+	if len(history) == 0 || len(msgs) == 0 || msgs[0].Kind != "escalated" {
+		return msgs
+	}
+	entries := make([]HistoryEntry, 0, len(history))
+	for _, e := range history {
+		entries = append(entries, HistoryEntry{Seq: e.Seq, At: stamp(e.At), Action: e.Action,
+			Actor: e.Actor.String(), Reason: e.Reason, From: e.FromStatus, To: e.ToStatus})
+	}
+	for i := range msgs {
+		var p Payload
+		if err := json.Unmarshal(msgs[i].Payload, &p); err != nil {
+			panic(err) // we marshalled it a moment ago
+		}
+		p.History = entries
+		body, err := json.Marshal(p)
+		if err != nil {
+			panic(err)
+		}
+		msgs[i].Payload = body
+	}
+	return msgs
 }
 
 // payloadFor builds what target receives. Privacy: only the handling department gets the
