@@ -17,6 +17,7 @@ import (
 type globals struct {
 	db       string
 	synonyms []string
+	config   string // deployment config file (chengnuo.conf); "" for the defaults
 }
 
 func newRootCmd() *cobra.Command {
@@ -30,7 +31,8 @@ func newRootCmd() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&g.db, "db", "chengnuo.db", "SQLite database file")
 	root.PersistentFlags().StringArrayVar(&g.synonyms, "synonyms", nil, "extra colloquial→canonical table (TSV: colloquial<TAB>canonical), may repeat")
-	root.AddCommand(newAskCmd(g), newItemsCmd(g), newDeadlineCmd(g), newRouteCmd(g))
+	root.PersistentFlags().StringVar(&g.config, "config", "", "deployment config file (chengnuo.conf: departments, [sla], [calendar])")
+	root.AddCommand(newAskCmd(g), newItemsCmd(g), newDeadlineCmd(g), newRouteCmd(g), newCasesCmd(g))
 	return root
 }
 
