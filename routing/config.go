@@ -32,6 +32,11 @@ import (
 //	[calendar]
 //	override_file = holidays.tsv          relative to the config file's directory
 //
+//	[hotline]                             the 12345 platform's callback for replies and steps;
+//	callback_url = https://12345.example/cb   its secret: env CHENGNUO_HOTLINE_SECRET
+//	[portal]                              the same for the government portal;
+//	callback_url = https://portal.example/cb  its secret: env CHENGNUO_PORTAL_SECRET
+//
 // Keys and values are separated by the first "="; spaces around both are trimmed; there are no
 // inline comments (a secret may contain "#"). Each section and each key may appear once. An
 // unknown section, key or department code, or a bad value, is an error naming the line.
@@ -41,6 +46,15 @@ type Config struct {
 	// CalendarOverride is the holiday override file, "" for none (see NewCalendar). LoadConfigFile
 	// makes a relative path relative to the config file's directory.
 	CalendarOverride string
+	// Hotline and Portal are where events of hotline and portal cases are posted back.
+	// Their secrets are not in the file: they come from the environment when wiring.
+	Hotline ChannelConfig
+	Portal  ChannelConfig
+}
+
+// ChannelConfig is how chengnuo reaches back a source channel (the hotline or the portal).
+type ChannelConfig struct {
+	CallbackURL string // "": none configured
 }
 
 // DeptConfig is how chengnuo reaches one department.
@@ -108,7 +122,7 @@ type configParser struct {
 	name     string
 	dir      *Directory
 	line     int
-	section  string            // "department", "sla", "calendar"; "" before the first header
+	section  string            // "department", "sla", "calendar", "hotline", "portal"; "" before the first header
 	dept     string            // the department code of the current section
 	sections map[string]int    // section header -> line
 	keys     map[string]int    // section header + key -> line
@@ -139,7 +153,7 @@ func (p *configParser) parseLine(raw string) error {
 		return p.errorf("键为空")
 	}
 	if p.section == "" {
-		return p.errorf("键 %q 不在任何节（[department 代码]、[sla]、[calendar]）之内", key)
+		return p.errorf("键 %q 不在任何节（[department 代码]、[sla]、[calendar]、[hotline]、[portal]）之内", key)
 	}
 	id := p.sectionID() + "\x00" + key
 	if prev, dup := p.keys[id]; dup {
@@ -151,6 +165,8 @@ func (p *configParser) parseLine(raw string) error {
 		return p.deptKey(key, value)
 	case "sla":
 		return p.slaKey(key, value)
+	case "hotline", "portal":
+		return p.channelKey(key, value)
 	default:
 		return p.calendarKey(key, value)
 	}
@@ -171,12 +187,12 @@ func (p *configParser) header(line string) error {
 			return p.errorf("未知部门代码 %q", code)
 		}
 		p.section, p.dept = "department", code
-	case len(f) == 1 && (f[0] == "sla" || f[0] == "calendar"):
+	case len(f) == 1 && (f[0] == "sla" || f[0] == "calendar" || f[0] == "hotline" || f[0] == "portal"):
 		p.section, p.dept = f[0], ""
 	case len(f) == 1 && f[0] == "department":
 		return p.errorf("[department] 缺少部门代码，应为 [department 代码]")
 	default:
-		return p.errorf("未知的节 %q（应为 [department 代码]、[sla] 或 [calendar]）", line)
+		return p.errorf("未知的节 %q（应为 [department 代码]、[sla]、[calendar]、[hotline] 或 [portal]）", line)
 	}
 	id := p.sectionID()
 	if prev, dup := p.sections[id]; dup {
@@ -195,11 +211,8 @@ func (p *configParser) deptKey(key, value string) error {
 	dc := p.cfg.Departments[p.dept]
 	switch key {
 	case "webhook_url":
-		if value != "" {
-			u, err := url.Parse(value)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return p.errorf("webhook_url %q 不是 http(s) 网址", value)
-			}
+		if value != "" && !httpURL(value) {
+			return p.errorf("webhook_url %q 不是 http(s) 网址", value)
 		}
 		dc.WebhookURL = value
 	case "webhook_secret":
@@ -227,6 +240,28 @@ func (p *configParser) deptKey(key, value string) error {
 	}
 	p.cfg.Departments[p.dept] = dc
 	return nil
+}
+
+// channelKey reads a [hotline] or [portal] key.
+func (p *configParser) channelKey(key, value string) error {
+	if key != "callback_url" {
+		return p.errorf("[%s] 中的未知键 %q（可用 callback_url）", p.section, key)
+	}
+	if value != "" && !httpURL(value) {
+		return p.errorf("callback_url %q 不是 http(s) 网址", value)
+	}
+	if p.section == "hotline" {
+		p.cfg.Hotline.CallbackURL = value
+	} else {
+		p.cfg.Portal.CallbackURL = value
+	}
+	return nil
+}
+
+// httpURL reports whether s is an absolute http or https URL with a host.
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 func (p *configParser) slaKey(key, value string) error {

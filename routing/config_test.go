@@ -164,3 +164,30 @@ func TestLoadConfigFile(t *testing.T) {
 		t.Errorf("file error = %v, want the path and line", err)
 	}
 }
+
+func TestLoadConfigChannelCallbacks(t *testing.T) {
+	in := "[hotline]\ncallback_url = https://12345.example.gov.cn/cb\n\n[portal]\ncallback_url = http://127.0.0.1:9000/portal\n"
+	cfg, err := LoadConfig(strings.NewReader(in), "chengnuo.conf", BuiltinDirectory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Hotline.CallbackURL != "https://12345.example.gov.cn/cb" || cfg.Portal.CallbackURL != "http://127.0.0.1:9000/portal" {
+		t.Errorf("hotline %+v, portal %+v", cfg.Hotline, cfg.Portal)
+	}
+	if d := DefaultConfig(); d.Hotline != (ChannelConfig{}) || d.Portal != (ChannelConfig{}) {
+		t.Errorf("default config has callbacks: %+v %+v", d.Hotline, d.Portal)
+	}
+	bad := []struct{ in, want string }{
+		{"[hotline]\ncallback = https://a.example/x\n", `chengnuo.conf 第 2 行: [hotline] 中的未知键 "callback"`},
+		{"[portal]\ncallback_url = ftp://a.example/x\n", `chengnuo.conf 第 2 行: callback_url "ftp://a.example/x" 不是 http(s) 网址`},
+		{"[hotline]\ncallback_url = https://a.example/x\ncallback_url = https://b.example/x\n", `chengnuo.conf 第 3 行: 键 "callback_url" 与第 2 行重复`},
+		{"[portal]\n[portal]\n", "chengnuo.conf 第 2 行: 节 [portal] 与第 1 行重复"},
+		{"[hotline x]\n", `chengnuo.conf 第 1 行: 未知的节 "[hotline x]"`},
+	}
+	for _, c := range bad {
+		_, err := LoadConfig(strings.NewReader(c.in), "chengnuo.conf", BuiltinDirectory())
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%q: error = %v\nwant it to start with %s", c.in, err, c.want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -20,49 +19,22 @@ func BenchmarkFileCase(b *testing.B) { benchFile(b, 1) }
 func BenchmarkFileBatch(b *testing.B) { benchFile(b, 64) }
 
 func benchFile(b *testing.B, batch int) {
-	// "stmt_cache": the driver's per-connection statement cache (DSN _stmt_cache_size),
-	// which Open does not set today; measured to show what it would save.
-	for _, v := range []struct{ name, dsn string }{{"default", ""}, {"stmt_cache", "&_stmt_cache_size=64"}} {
-		b.Run(v.name, func(b *testing.B) {
-			db := openBenchDB(b, v.dsn)
-			svc := newService(db, fixedNow(caseStart))
-			ctx := context.Background()
-			depts := []string{"rsj", "mzj", "gafj", "wjj", "scjgj", "jyj", "zjj", "ybj"}
-			ncs := make([]routing.NewCase, batch)
-			b.ResetTimer()
-			for i := range b.N {
-				for j := range ncs {
-					ncs[j] = sampleCase(i*batch + j)
-					ncs[j].Department = depts[(i*batch+j)%len(depts)]
-				}
-				if _, err := svc.FileBatch(ctx, ncs); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "cases/s")
-		})
-	}
-}
-
-// openBenchDB opens a test database whose pools carry extra DSN parameters.
-func openBenchDB(b *testing.B, extraDSN string) *DB {
 	db := openTestDB(b)
-	if extraDSN == "" {
-		return db
+	svc := newService(db, fixedNow(caseStart))
+	ctx := context.Background()
+	depts := []string{"rsj", "mzj", "gafj", "wjj", "scjgj", "jyj", "zjj", "ybj"}
+	ncs := make([]routing.NewCase, batch)
+	b.ResetTimer()
+	for i := range b.N {
+		for j := range ncs {
+			ncs[j] = sampleCase(i*batch + j)
+			ncs[j].Department = depts[(i*batch+j)%len(depts)]
+		}
+		if _, err := svc.FileBatch(ctx, ncs); err != nil {
+			b.Fatal(err)
+		}
 	}
-	write, err := sql.Open("sqlite3", writeDSN(db.path, "NORMAL")+extraDSN)
-	if err != nil {
-		b.Fatal(err)
-	}
-	read, err := sql.Open("sqlite3", readDSN(db.path)+extraDSN)
-	if err != nil {
-		b.Fatal(err)
-	}
-	write.SetMaxOpenConns(1)
-	db.write.Close()
-	db.read.Close()
-	db.write, db.read = write, read
-	return db
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "cases/s")
 }
 
 // BenchmarkDueQuery finds due work among 1,000,000 stored cases: 94% closed, the rest open

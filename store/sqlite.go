@@ -123,6 +123,7 @@ func writeDSN(path, synchronous string) string {
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", synchronous)
 	q.Set("_txlock", "immediate")
+	q.Set("_stmt_cache_size", "128") // intake runs the same few statements thousands of times a second
 	return fileURI(path) + "?" + q.Encode()
 }
 
@@ -133,6 +134,7 @@ func readDSN(path string) string {
 	q.Set("_busy_timeout", strconv.Itoa(busyTimeoutMS))
 	q.Set("_foreign_keys", "on")
 	q.Set("_query_only", "on")
+	q.Set("_stmt_cache_size", "64")
 	return fileURI(path) + "?" + q.Encode()
 }
 

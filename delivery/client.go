@@ -1,0 +1,121 @@
+package delivery
+
+import (
+	"errors"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"chengnuo/intake"
+)
+
+// secretKey carries a request's signing secret in its context to the OnBeforeRequest hook.
+type secretKey struct{}
+
+// errRetryAfter stops resty's quick retries when the receiver names its own wait: the
+// worker schedules that try through the store instead of sleeping on it.
+var errRetryAfter = errors.New("receiver asked to retry later (Retry-After)")
+
+// responseLimit bounds how much of an answer is read; only a snippet is kept.
+const responseLimit = 64 << 10
+
+// configure installs the worker's hooks on c (a new client when nil). Following the house
+// habits: AddRetryCondition replaces resty's default, so the condition says it all (network
+// error, 429 or 5xx); the body is []byte, so every try re-sends it whole; the signature is
+// made in OnBeforeRequest, so each try carries a fresh timestamp; and the request's context
+// (RequestTimeout) bounds the whole retry loop.
+func (w *Worker) configure(c *resty.Client) *resty.Client {
+	if c == nil {
+		c = resty.New()
+	}
+	c.SetLogger(quietLogger{}).
+		SetHeader("User-Agent", "chengnuo-delivery/1").
+		SetResponseBodyLimit(responseLimit).
+		SetRedirectPolicy(resty.RedirectPolicyFunc(func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		})).
+		OnBeforeRequest(w.sign).
+		SetRetryAfter(retryAfterHook)
+	if w.opt.QuickRetries > 0 {
+		c.SetRetryCount(w.opt.QuickRetries).
+			SetRetryWaitTime(w.opt.QuickWait).
+			SetRetryMaxWaitTime(w.opt.QuickMaxWait).
+			AddRetryCondition(func(r *resty.Response, err error) bool {
+				if err != nil {
+					// An oversized answer is still an answer: judge it, do not repeat it.
+					return !errors.Is(err, resty.ErrResponseBodyTooLarge)
+				}
+				code := r.StatusCode()
+				return code == http.StatusTooManyRequests || code >= 500
+			})
+	}
+	return c
+}
+
+// sign sets the signature header over the []byte body with the current time.
+func (w *Worker) sign(_ *resty.Client, r *resty.Request) error {
+	secret, _ := r.Context().Value(secretKey{}).([]byte)
+	if len(secret) == 0 {
+		r.Header.Del(intake.SignatureHeader)
+		return nil
+	}
+	body, ok := r.Body.([]byte)
+	if !ok {
+		return errors.New("delivery: request body must be []byte to be signed")
+	}
+	r.Header.Set(intake.SignatureHeader, intake.Sign(secret, w.now(), body))
+	return nil
+}
+
+// retryAfterHook ends resty's quick retries on an answer that carries Retry-After; without
+// one (0, nil) resty uses its own short jittered wait.
+func retryAfterHook(_ *resty.Client, r *resty.Response) (time.Duration, error) {
+	if r.RawResponse != nil && r.Header().Get("Retry-After") != "" {
+		return 0, errRetryAfter
+	}
+	return 0, nil
+}
+
+// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date (RFC 9110 §10.2.3).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		return time.Duration(min(n, int64(24*time.Hour/time.Second))) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
+}
+
+// phoneLike finds mainland mobile numbers, which a receiver might echo from the payload.
+var phoneLike = regexp.MustCompile(`1[3-9]\d{9}`)
+
+// snippet is the start of a response body (or error text) on one line for last_error, with
+// mobile numbers masked: last_error is shown in the CLI.
+func snippet(b []byte) string {
+	const maxBytes = 200
+	if len(b) > maxBytes {
+		b = b[:maxBytes] // a rune cut in two is dropped by ToValidUTF8
+	}
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "")), " ")
+	return phoneLike.ReplaceAllStringFunc(s, func(p string) string { return p[:3] + "****" + p[7:] })
+}
+
+// quietLogger drops resty's own log lines: the worker logs each outcome itself, with fields.
+type quietLogger struct{}
+
+func (quietLogger) Errorf(string, ...any) {}
+func (quietLogger) Warnf(string, ...any)  {}
+func (quietLogger) Debugf(string, ...any) {}

@@ -1,0 +1,273 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"chengnuo/routing"
+)
+
+// BatchOptions tune group commit: webhook requests hand their case to a few workers, each
+// of which collects a batch and files it with one transaction (one commit for many
+// tickets), then answers every request of the batch. Zero values take the defaults.
+type BatchOptions struct {
+	// MaxSize is the most cases filed in one transaction (default 256).
+	MaxSize int
+	// MaxWait is how long a worker waits for more cases once it has one, while another
+	// batch is committing (default 1 ms); with nothing in flight it commits at once, so a
+	// quiet server adds no latency. Negative: never wait.
+	MaxWait time.Duration
+	// Queue bounds the cases waiting for a worker (default 8,192). When it is full the
+	// webhook answers 503 busy with Retry-After: 1 (backpressure) and stores nothing.
+	Queue int
+	// Workers is how many batches are prepared at once (default 2): one classifies the
+	// next batch outside the transaction while another commits.
+	Workers int
+	// Timeout bounds one batch's commit (default 30 s).
+	Timeout time.Duration
+}
+
+func (o BatchOptions) withDefaults() BatchOptions {
+	if o.MaxSize <= 0 {
+		o.MaxSize = 256
+	}
+	if o.MaxWait == 0 {
+		o.MaxWait = time.Millisecond
+	}
+	if o.Queue <= 0 {
+		o.Queue = 8192
+	}
+	if o.Workers <= 0 {
+		o.Workers = 2
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	return o
+}
+
+// job is one request waiting for its case to be committed.
+type job struct {
+	nc    routing.NewCase
+	start time.Time // when the request arrived: intake latency runs until the commit
+	done  chan jobResult
+}
+
+type jobResult struct {
+	res routing.FileResult
+	err *apiError
+}
+
+// batcher is the group-commit queue. Once a request's case is queued it is filed whatever
+// happens to the request: a client that disconnects still gets its ticket stored (and its
+// retry answered 200). Nothing is acknowledged before FileBatch has committed.
+type batcher struct {
+	filer    CaseFiler
+	opt      BatchOptions
+	now      func() time.Time
+	log      *slog.Logger
+	metrics  *metrics
+	notify   func()
+	queue    chan *job
+	mu       sync.RWMutex // guards closed against sends on the closed queue
+	closed   bool
+	inflight sync.WaitGroup
+	busy     chan struct{} // one token per batch committing; len(busy) > 0: worth waiting
+	stopped  chan struct{}
+}
+
+func newBatcher(f CaseFiler, opt BatchOptions, now func() time.Time, log *slog.Logger, m *metrics, notify func()) *batcher {
+	opt = opt.withDefaults()
+	b := &batcher{filer: f, opt: opt, now: now, log: log, metrics: m, notify: notify,
+		queue: make(chan *job, opt.Queue), busy: make(chan struct{}, opt.Workers), stopped: make(chan struct{})}
+	b.inflight.Add(opt.Workers)
+	for range opt.Workers {
+		go b.run()
+	}
+	go func() { b.inflight.Wait(); close(b.stopped) }()
+	return b
+}
+
+var (
+	errBusy   = errorf(http.StatusServiceUnavailable, codeBusy, "系统繁忙，请稍后重试")
+	errClosed = errorf(http.StatusServiceUnavailable, codeUnavailable, "服务正在停止，请稍后重试")
+)
+
+// submit queues nc and waits until its batch is committed (or failed). A request whose
+// context has already ended is not queued; once queued, the outcome is awaited whatever
+// the context does, so the answer is never sent before the commit.
+func (b *batcher) submit(ctx context.Context, nc routing.NewCase, start time.Time) (routing.FileResult, *apiError) {
+	if ctx.Err() != nil {
+		return routing.FileResult{}, errClosed
+	}
+	j := &job{nc: nc, start: start, done: make(chan jobResult, 1)}
+	b.mu.RLock()
+	if b.closed {
+		b.mu.RUnlock()
+		return routing.FileResult{}, errClosed
+	}
+	select {
+	case b.queue <- j:
+	default:
+		b.mu.RUnlock()
+		b.metrics.rejected.Inc()
+		return routing.FileResult{}, errBusy
+	}
+	b.mu.RUnlock()
+	r := <-j.done
+	return r.res, r.err
+}
+
+// close stops taking cases, lets the workers drain the queue and waits for them or ctx.
+func (b *batcher) close(ctx context.Context) error {
+	b.mu.Lock()
+	if !b.closed {
+		b.closed = true
+		close(b.queue)
+	}
+	b.mu.Unlock()
+	select {
+	case <-b.stopped:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (b *batcher) run() {
+	defer b.inflight.Done()
+	batch := make([]*job, 0, b.opt.MaxSize)
+	ncs := make([]routing.NewCase, 0, b.opt.MaxSize)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		j, ok := <-b.queue
+		if !ok {
+			return
+		}
+		batch = b.fill(append(batch[:0], j), timer)
+		b.busy <- struct{}{}
+		b.commit(batch, ncs[:0])
+		<-b.busy
+		clear(batch) // let the jobs go
+	}
+}
+
+// fill adds what is queued to batch; while another batch is committing (our transaction
+// would wait for it anyway) it also waits up to MaxWait for more.
+func (b *batcher) fill(batch []*job, timer *time.Timer) []*job {
+drain:
+	for len(batch) < b.opt.MaxSize {
+		select {
+		case j, ok := <-b.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, j)
+		default:
+			break drain
+		}
+	}
+	if len(batch) >= b.opt.MaxSize || b.opt.MaxWait < 0 || len(b.busy) == 0 {
+		return batch
+	}
+	timer.Reset(b.opt.MaxWait)
+	defer timer.Stop()
+	for len(batch) < b.opt.MaxSize {
+		select {
+		case j, ok := <-b.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, j)
+		case <-timer.C:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commit files the batch in one transaction and answers every job. If the transaction
+// fails, each case is retried alone, so that one bad input cannot fail the others.
+func (b *batcher) commit(batch []*job, ncs []routing.NewCase) {
+	for _, j := range batch {
+		ncs = append(ncs, j.nc)
+	}
+	b.metrics.batchSize.Observe(float64(len(batch)))
+	res, err := b.fileBatch(ncs)
+	if err != nil && len(batch) > 1 {
+		b.log.Warn("group commit failed; filing the batch one by one", "size", len(batch), "err", err)
+		created := 0
+		for _, j := range batch {
+			one, err := b.fileBatch([]routing.NewCase{j.nc})
+			if err == nil && one[0].Created {
+				created++
+			}
+			b.answer(j, one, err)
+		}
+		b.notifyIf(created)
+		return
+	}
+	created := 0
+	for i, j := range batch {
+		if err == nil && res[i].Created {
+			created++
+		}
+		b.answer(j, res[i:min(i+1, len(res))], err)
+	}
+	b.notifyIf(created)
+}
+
+func (b *batcher) fileBatch(ncs []routing.NewCase) ([]routing.FileResult, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), b.opt.Timeout)
+	defer cancel()
+	res, err := b.filer.FileBatch(ctx, ncs)
+	if err == nil && len(res) != len(ncs) {
+		err = errors.New("intake: FileBatch returned a result count unlike its input")
+	}
+	return res, err
+}
+
+// answer sends one job its outcome: res is its one-element result, or err the batch's.
+func (b *batcher) answer(j *job, res []routing.FileResult, err error) {
+	var out jobResult
+	switch {
+	case err != nil:
+		b.log.Error("filing a case failed", "channel", j.nc.Channel, "err", err)
+		out.err = errInternal
+	case res[0].Err != nil:
+		out.err = routingError(res[0].Err)
+	case res[0].Case == nil:
+		out.err = errInternal
+	default:
+		out.res = res[0]
+		b.metrics.intakeSeconds.Observe(time.Since(j.start).Seconds())
+		if res[0].Created {
+			b.log.Debug("case filed", "case_id", res[0].Case.ID, "channel", j.nc.Channel,
+				"department", res[0].Case.Department, "status", res[0].Case.Status,
+				"phone", routing.MaskPhone(j.nc.Complainant.Phone))
+		}
+	}
+	j.done <- out
+}
+
+func (b *batcher) notifyIf(created int) {
+	if created > 0 && b.notify != nil {
+		b.notify()
+	}
+}
+
+// routingError maps a routing error to an answer; for the webhooks only EINVALID is the
+// caller's fault.
+func routingError(err error) *apiError {
+	switch routing.ErrorCode(err) {
+	case routing.EINVALID:
+		return invalid(routing.ErrorMessage(err))
+	default:
+		return errInternal
+	}
+}

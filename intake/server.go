@@ -1,0 +1,181 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"chengnuo/routing"
+)
+
+// CaseFiler files cases in groups: one transaction for the whole slice (routing.Service).
+type CaseFiler interface {
+	FileBatch(ctx context.Context, ncs []routing.NewCase) ([]routing.FileResult, error)
+}
+
+// CaseActions are the reads and department actions the API offers (routing.Service).
+type CaseActions interface {
+	Case(ctx context.Context, a routing.Actor, id string) (*routing.Case, error)
+	Cases(ctx context.Context, a routing.Actor, f routing.CaseFilter) ([]*routing.Case, error)
+	Events(ctx context.Context, a routing.Actor, id string) ([]routing.Event, error)
+	Accept(ctx context.Context, a routing.Actor, id string) (*routing.Case, error)
+	Reply(ctx context.Context, a routing.Actor, id, reply string) (*routing.Case, error)
+	Return(ctx context.Context, a routing.Actor, id, reason string) (*routing.Case, error)
+	RequestExtension(ctx context.Context, a routing.Actor, id string, days int, reason string) (*routing.Case, error)
+}
+
+// CaseService is everything the server asks of the case engine; *routing.Service implements it.
+type CaseService interface {
+	CaseFiler
+	CaseActions
+}
+
+var _ CaseService = (*routing.Service)(nil)
+
+// Pinger reports whether the database answers (*store.DB).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps are the server's dependencies. Cases and DB are required; the rest have defaults.
+type Deps struct {
+	Cases CaseService
+	DB    Pinger
+
+	// HotlineSecret and PortalSecret sign the webhooks (and GET /v1/cases/{id}); an empty
+	// one makes that webhook answer 503 not_configured, said once at start.
+	HotlineSecret []byte
+	PortalSecret  []byte
+	// DeptTokens maps a department API bearer token to its department code
+	// (routing.Config.Departments[code].APIToken, inverted).
+	DeptTokens map[string]string
+
+	// Directory, when set, adds department names to case views.
+	Directory *routing.Directory
+	// Counter feeds the chengnuo_cases{status} and chengnuo_cases_overdue gauges; nil: not exported.
+	Counter CaseCounter
+
+	Now    func() time.Time // nil: time.Now
+	Logger *slog.Logger     // nil: slog.Default()
+	// Registerer receives the server's metrics and Collectors; Gatherer serves /metrics.
+	// Registerer nil: a private registry (with Go and process collectors), served together
+	// with Gatherer if one is given. Registerer set and Gatherer nil: the Registerer, which
+	// must then also be a Gatherer (a *prometheus.Registry is both).
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+	// Collectors are registered too: the delivery worker's pending/dead gauges.
+	Collectors []prometheus.Collector
+
+	// Notify, when set, is called after a batch stored new cases (wakes the delivery worker).
+	// It must not block.
+	Notify func()
+
+	Batch BatchOptions
+}
+
+// Server is chengnuo's HTTP side. Create it with New, serve Handler, stop with Close.
+type Server struct {
+	cases   CaseService
+	db      Pinger
+	hotline []byte
+	portal  []byte
+	tokens  tokenSet
+	dir     *routing.Directory
+	now     func() time.Time
+	log     *slog.Logger
+	metrics *metrics
+	batch   *batcher
+	handler http.Handler
+}
+
+// New checks deps, registers the metrics and starts the group-commit workers.
+func New(d Deps) (*Server, error) {
+	if d.Cases == nil || d.DB == nil {
+		return nil, errors.New("intake: Cases and DB are required")
+	}
+	s := &Server{cases: d.Cases, db: d.DB, hotline: d.HotlineSecret, portal: d.PortalSecret,
+		dir: d.Directory, now: d.Now, log: d.Logger}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	var err error
+	if s.tokens, err = newTokenSet(d.DeptTokens); err != nil {
+		return nil, err
+	}
+	if s.metrics, err = newMetrics(d, s.now); err != nil {
+		return nil, err
+	}
+	if len(s.hotline) == 0 {
+		s.log.Warn("未配置热线密钥 (CHENGNUO_HOTLINE_SECRET)：POST /v1/hotline/tickets 将返回 503")
+	}
+	if len(s.portal) == 0 {
+		s.log.Warn("未配置政务网密钥 (CHENGNUO_PORTAL_SECRET)：POST /v1/portal/messages 将返回 503")
+	}
+	if len(d.DeptTokens) == 0 {
+		s.log.Warn("未配置任何单位 API 令牌：单位接口 /v1/dept/ 将一律返回 401")
+	}
+	s.batch = newBatcher(d.Cases, d.Batch, s.now, s.log, s.metrics, d.Notify)
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler of every route.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// HTTPServer returns an http.Server for addr serving Handler, with timeouts that keep slow
+// or idle clients from holding connections (a webhook body is at most 1 MiB).
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{Addr: addr, Handler: s.handler, ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+}
+
+// Close stops taking new tickets (503 from then on), commits and answers every ticket
+// already queued, and waits for that or for ctx. Call it after http.Server.Shutdown and
+// before closing the database.
+func (s *Server) Close(ctx context.Context) error {
+	if err := s.batch.close(ctx); err != nil {
+		return fmt.Errorf("intake: close: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/hotline/tickets", s.handleHotline)
+	mux.HandleFunc("POST /v1/portal/messages", s.handlePortal)
+	mux.HandleFunc("GET /v1/cases/{id}", s.handleChannelCase)
+	mux.HandleFunc("GET /v1/dept/cases", s.dept(s.handleDeptList))
+	mux.HandleFunc("GET /v1/dept/cases/{id}", s.dept(s.handleDeptCase))
+	mux.HandleFunc("POST /v1/dept/cases/{id}/accept", s.dept(s.handleDeptAccept))
+	mux.HandleFunc("POST /v1/dept/cases/{id}/reply", s.dept(s.handleDeptReply))
+	mux.HandleFunc("POST /v1/dept/cases/{id}/return", s.dept(s.handleDeptReturn))
+	mux.HandleFunc("POST /v1/dept/cases/{id}/extension", s.dept(s.handleDeptExtension))
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, errorf(http.StatusNotFound, routing.ENOTFOUND, "没有这个接口"))
+	})
+	return s.metrics.instrument(mux)
+}
+
+// handleHealth answers 200 {"status":"ok"} when the database answers, else 503.
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.Error("healthz: database does not answer", "err", err)
+		w.Header().Set("Retry-After", "5")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"chengnuo/routing"
+)
+
+// OutboxSkipped is the state of a message the delivery worker has no endpoint for (no
+// webhook or callback URL configured): kept, visible and replayable, but not retried.
+const OutboxSkipped = "skipped"
+
+// sameStream restricts outbox p to the messages of o's case and target. The case's rows
+// are found through the unique index on event_id, whose values start "<case>:" (see
+// routing.OutboxFor), so the range scan reads only that case's few rows: ";" follows ":".
+const sameStream = `p.event_id >= o.case_id || ':' AND p.event_id < o.case_id || ';'
+	AND p.case_id = o.case_id AND p.target = o.target`
+
+// OutboxHeads returns pending messages due at or before now that head their stream (the
+// messages of one case to one target): no earlier message of the stream is still pending.
+// Delivering only heads keeps each receiver's view of a case in order. Messages whose target
+// is in skipTargets are left alone (another consumer's, or a target already busy).
+func (db *DB) OutboxHeads(ctx context.Context, now time.Time, limit int, skipTargets ...string) ([]routing.OutboxMessage, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	args := []any{formatTime(now)}
+	skip := ""
+	if len(skipTargets) > 0 {
+		skip = ` AND o.target NOT IN (?` + strings.Repeat(", ?", len(skipTargets)-1) + `)`
+		for _, t := range skipTargets {
+			args = append(args, t)
+		}
+	}
+	args = append(args, limit)
+	return db.outbox(ctx, `SELECT `+prefixed("o", outboxColumns)+` FROM outbox AS o INDEXED BY outbox_pending
+		WHERE o.status = 'pending' AND o.next_attempt_at <= ?`+skip+`
+		AND NOT EXISTS (SELECT 1 FROM outbox AS p WHERE `+sameStream+` AND p.status = 'pending' AND p.id < o.id)
+		ORDER BY o.next_attempt_at, o.id LIMIT ?`, args...)
+}
+
+// OutboxNext returns the oldest pending message of case caseID to target, due or not;
+// nil when the stream has none.
+func (db *DB) OutboxNext(ctx context.Context, caseID, target string) (*routing.OutboxMessage, error) {
+	msgs, err := db.outbox(ctx, `SELECT `+outboxColumns+` FROM outbox
+		WHERE event_id >= ? AND event_id < ? AND case_id = ? AND target = ? AND status = 'pending'
+		ORDER BY id LIMIT 1`, caseID+":", caseID+";", caseID, target)
+	if err != nil || len(msgs) == 0 {
+		return nil, err
+	}
+	return &msgs[0], nil
+}
+
+// MarkSkipped records that pending message id has no endpoint to go to: it leaves the
+// queue (it would never succeed) until RequeueSkipped, with reason as its last error.
+func (db *DB) MarkSkipped(ctx context.Context, id int64, reason string) error {
+	return db.outboxUpdate(ctx, id, `UPDATE outbox SET status = 'skipped', last_error = ?
+		WHERE id = ? AND status = 'pending'`, reason, id)
+}
+
+// RequeueSkipped makes skipped messages pending again, due now: the ones with the given
+// event ids, or all of them when none is given. It returns how many.
+func (db *DB) RequeueSkipped(ctx context.Context, eventIDs ...string) (int, error) {
+	q := `UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE status = 'skipped'`
+	args := []any{formatTime(db.now())}
+	if len(eventIDs) > 0 {
+		q += ` AND event_id IN (?` + strings.Repeat(", ?", len(eventIDs)-1) + `)`
+		for _, id := range eventIDs {
+			args = append(args, id)
+		}
+	}
+	res, err := db.write.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("requeue skipped deliveries: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("requeue skipped deliveries: %w", err)
+	}
+	return int(n), nil
+}
+
+// OutboxList returns up to limit messages in status ("" for any). Queues (pending, dead,
+// skipped) come oldest first, so the longest-waiting show; delivered and "" newest first.
+func (db *DB) OutboxList(ctx context.Context, status string, limit int) ([]routing.OutboxMessage, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	switch status {
+	case "":
+		return db.outbox(ctx, `SELECT `+outboxColumns+` FROM outbox ORDER BY id DESC LIMIT ?`, limit)
+	case routing.OutboxDelivered:
+		return db.outbox(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE status = ?
+			ORDER BY id DESC LIMIT ?`, status, limit)
+	case routing.OutboxPending:
+		return db.outbox(ctx, `SELECT `+outboxColumns+` FROM outbox INDEXED BY outbox_pending
+			WHERE status = 'pending' ORDER BY next_attempt_at, id LIMIT ?`, limit)
+	case routing.OutboxDead, OutboxSkipped:
+		return db.outbox(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE status = ?
+			ORDER BY id LIMIT ?`, status, limit)
+	}
+	return nil, routing.Errorf(routing.EINVALID, "未知投递状态 %q（应为 pending、delivered、dead 或 skipped）", status)
+}
+
+// prefixed qualifies each column of a column list with table alias a.
+func prefixed(a, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = a + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
