@@ -225,7 +225,7 @@ func TestHotlineSecretMissing(t *testing.T) {
 	if status != http.StatusServiceUnavailable || errorCode(t, b) != "not_configured" {
 		t.Errorf("status %d %s", status, b)
 	}
-	if !strings.Contains(e.logs.String(), "未配置热线密钥") {
+	if !strings.Contains(e.logs.String(), "CHENGNUO_HOTLINE_SECRET not set") {
 		t.Errorf("no warning at start: %s", e.logs.String())
 	}
 }

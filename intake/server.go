@@ -114,13 +114,13 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	if len(s.hotline) == 0 {
-		s.log.Warn("未配置热线密钥 (CHENGNUO_HOTLINE_SECRET)：POST /v1/hotline/tickets 将返回 503")
+		s.log.Warn("CHENGNUO_HOTLINE_SECRET not set: POST /v1/hotline/tickets answers 503")
 	}
 	if len(s.portal) == 0 {
-		s.log.Warn("未配置政务网密钥 (CHENGNUO_PORTAL_SECRET)：POST /v1/portal/messages 将返回 503")
+		s.log.Warn("CHENGNUO_PORTAL_SECRET not set: POST /v1/portal/messages answers 503")
 	}
 	if len(d.DeptTokens) == 0 {
-		s.log.Warn("未配置任何单位 API 令牌：单位接口 /v1/dept/ 将一律返回 401")
+		s.log.Warn("no department API token configured: /v1/dept/ answers 401 to everyone")
 	}
 	s.batch = newBatcher(d.Cases, d.Batch, s.now, s.log, s.metrics, d.Notify)
 	s.handler = s.routes()

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/cobra"
+
+	"chengnuo/delivery"
+	"chengnuo/intake"
+	"chengnuo/routing"
+)
+
+func newServeCmd(g *globals) *cobra.Command {
+	var listen string
+	var tick time.Duration
+	cmd := &cobra.Command{
+		Use:   "serve [--listen ADDR]",
+		Short: "运行服务：12345 与政务网推送、部门接口、投递、到期提醒与督办",
+		Long: `Run the HTTP server (hotline and portal webhooks, department API, /healthz, /metrics),
+the scheduler (reminders, overdue marking, escalation to zfb) and the delivery worker in
+one process. SIGINT/SIGTERM stop it gracefully: no new requests, in-flight ones finish,
+queued tickets are committed, deliveries in flight end, the database is closed.
+
+Secrets come from the environment: CHENGNUO_HOTLINE_SECRET, CHENGNUO_PORTAL_SECRET
+(a webhook without its secret answers 503), CHENGNUO_TELEGRAM_TOKEN (no token: bot off).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.serve(cmd.Context(), listen, tick)
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().DurationVar(&tick, "tick", 30*time.Second, "how often the scheduler looks for due work")
+	return cmd
+}
+
+// serve wires and runs the long-running service until ctx ends.
+func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) error {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	dir := routing.BuiltinDirectory()
+	cfg, err := g.deployment(dir)
+	if err != nil {
+		return err
+	}
+	db, err := g.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc, err := g.service(ctx, db)
+	if err != nil {
+		return err
+	}
+	counter, err := intake.OpenSQLiteCounter(g.db)
+	if err != nil {
+		return err
+	}
+	defer counter.Close()
+
+	hotline, portal := os.Getenv("CHENGNUO_HOTLINE_SECRET"), os.Getenv("CHENGNUO_PORTAL_SECRET")
+	reportMissing(log, cfg)
+
+	metrics := delivery.NewMetrics(db)
+	worker := delivery.New(db, delivery.ConfigTargets(cfg, os.Getenv), delivery.Options{Metrics: metrics, Logger: log})
+	tokens := map[string]string{}
+	for code, d := range cfg.Departments {
+		if d.APIToken != "" {
+			tokens[d.APIToken] = code
+		}
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	srv, err := intake.New(intake.Deps{Cases: svc, DB: db, HotlineSecret: []byte(hotline), PortalSecret: []byte(portal),
+		DeptTokens: tokens, Directory: dir, Counter: counter, Logger: log, Registerer: reg, Gatherer: reg,
+		Collectors: []prometheus.Collector{metrics}, Notify: worker.Notify})
+	if err != nil {
+		return err
+	}
+	sched := &routing.Scheduler{Service: svc, Due: db, Log: log}
+
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", listen, err)
+	}
+	hs := srv.HTTPServer(listen)
+	log.Info("chengnuo serving", "addr", ln.Addr().String(), "db", g.db)
+
+	// Background work stops when bg is cancelled, after the HTTP server has drained.
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBG()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = sched.Run(bg, tick) }()
+	go func() { defer wg.Done(); _ = worker.Run(bg) }()
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		stopBG()
+		wg.Wait()
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("http shutdown", "err", err)
+	}
+	if err := srv.Close(shutdown); err != nil { // commits what is queued
+		log.Warn("intake close", "err", err)
+	}
+	stopBG()
+	wg.Wait()
+	log.Info("stopped")
+	return nil
+}
+
+// reportMissing says once, at start, what is not configured (the intake server itself
+// names the missing webhook secrets).
+func reportMissing(log *slog.Logger, cfg *routing.Config) {
+	if os.Getenv("CHENGNUO_TELEGRAM_TOKEN") == "" {
+		log.Info("CHENGNUO_TELEGRAM_TOKEN not set: Telegram bot off")
+	}
+	var noHook, noToken int
+	for _, d := range routing.BuiltinDirectory().All() {
+		dc := cfg.Departments[d.Code]
+		if dc.WebhookURL == "" {
+			noHook++
+		}
+		if dc.APIToken == "" {
+			noToken++
+		}
+	}
+	if noHook > 0 || noToken > 0 {
+		log.Info("departments without delivery webhook or API token (see --config)", "no_webhook", noHook, "no_api_token", noToken)
+	}
+}
