@@ -73,4 +73,18 @@ type Outgoing struct {
 	// Key de-duplicates: a message with the same non-empty key is sent once (e.g. a case
 	// notification's outbox event id), even across restarts.
 	Key string
+	// Link, when set, asks the sender to record the sent message as a card of a case
+	// (LinkCaseChat(case, chat, sent message id, role)) once Telegram has given it an id:
+	// a department's Telegram reply to the card is then found by CaseByCardMessage.
+	Link *CaseLink
+	// ContactButton, when set, shows a one-time reply keyboard with one "share my phone
+	// number" (request_contact) button of this text; RemoveKeyboard removes such a keyboard.
+	ContactButton  string
+	RemoveKeyboard bool
+}
+
+// CaseLink ties a sent message to a case (see Outgoing.Link).
+type CaseLink struct {
+	CaseID string
+	Role   string // RoleResidentChat, RoleDepartmentChat, RoleOperatorChat
 }
