@@ -37,6 +37,11 @@ import (
 //	[portal]                              the same for the government portal;
 //	callback_url = https://portal.example/cb  its secret: env CHENGNUO_PORTAL_SECRET
 //
+//	[telegram]                            the bot (on when env CHENGNUO_TELEGRAM_TOKEN is set)
+//	operators = 123456789, -1001112223334 12345 operators: chat or user ids, comma-separated
+//	webhook_url = https://chengnuo.example/telegram   webhook mode (default: polling); the
+//	webhook_secret = Abc_123-xyz          path is served by `chengnuo serve`; secret required
+//
 // Keys and values are separated by the first "="; spaces around both are trimmed; there are no
 // inline comments (a secret may contain "#"). Each section and each key may appear once. An
 // unknown section, key or department code, or a bad value, is an error naming the line.
@@ -50,6 +55,20 @@ type Config struct {
 	// Their secrets are not in the file: they come from the environment when wiring.
 	Hotline ChannelConfig
 	Portal  ChannelConfig
+	// Telegram is the bot's part of the deployment (the token is in the environment).
+	Telegram TelegramConfig
+}
+
+// TelegramConfig is the [telegram] section: who the hotline operators are and, for webhook
+// mode, where Telegram pushes updates. Department groups are each department's telegram_chat.
+type TelegramConfig struct {
+	// Operators are the chat ids (operator groups, or private chats) and user ids of 12345
+	// operators; their messages to the bot file hotline cases.
+	Operators []int64
+	// WebhookURL, when set, switches the bot from polling to webhook mode: Telegram posts
+	// updates to it with WebhookSecret in the X-Telegram-Bot-Api-Secret-Token header.
+	WebhookURL    string
+	WebhookSecret string
 }
 
 // ChannelConfig is how chengnuo reaches back a source channel (the hotline or the portal).
@@ -106,6 +125,9 @@ func LoadConfig(r io.Reader, name string, dir *Directory) (*Config, error) {
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
 	return p.cfg, nil
 }
 
@@ -122,7 +144,7 @@ type configParser struct {
 	name     string
 	dir      *Directory
 	line     int
-	section  string            // "department", "sla", "calendar", "hotline", "portal"; "" before the first header
+	section  string            // "department", "sla", "calendar", "hotline", "portal", "telegram"; "" before the first header
 	dept     string            // the department code of the current section
 	sections map[string]int    // section header -> line
 	keys     map[string]int    // section header + key -> line
@@ -153,7 +175,7 @@ func (p *configParser) parseLine(raw string) error {
 		return p.errorf("键为空")
 	}
 	if p.section == "" {
-		return p.errorf("键 %q 不在任何节（[department 代码]、[sla]、[calendar]、[hotline]、[portal]）之内", key)
+		return p.errorf("键 %q 不在任何节（[department 代码]、[sla]、[calendar]、[hotline]、[portal]、[telegram]）之内", key)
 	}
 	id := p.sectionID() + "\x00" + key
 	if prev, dup := p.keys[id]; dup {
@@ -167,6 +189,8 @@ func (p *configParser) parseLine(raw string) error {
 		return p.slaKey(key, value)
 	case "hotline", "portal":
 		return p.channelKey(key, value)
+	case "telegram":
+		return p.telegramKey(key, value)
 	default:
 		return p.calendarKey(key, value)
 	}
@@ -187,12 +211,12 @@ func (p *configParser) header(line string) error {
 			return p.errorf("未知部门代码 %q", code)
 		}
 		p.section, p.dept = "department", code
-	case len(f) == 1 && (f[0] == "sla" || f[0] == "calendar" || f[0] == "hotline" || f[0] == "portal"):
+	case len(f) == 1 && (f[0] == "sla" || f[0] == "calendar" || f[0] == "hotline" || f[0] == "portal" || f[0] == "telegram"):
 		p.section, p.dept = f[0], ""
 	case len(f) == 1 && f[0] == "department":
 		return p.errorf("[department] 缺少部门代码，应为 [department 代码]")
 	default:
-		return p.errorf("未知的节 %q（应为 [department 代码]、[sla]、[calendar]、[hotline] 或 [portal]）", line)
+		return p.errorf("未知的节 %q（应为 [department 代码]、[sla]、[calendar]、[hotline]、[portal] 或 [telegram]）", line)
 	}
 	id := p.sectionID()
 	if prev, dup := p.sections[id]; dup {

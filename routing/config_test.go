@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -189,5 +190,52 @@ func TestLoadConfigChannelCallbacks(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("%q: error = %v\nwant it to start with %s", c.in, err, c.want)
 		}
+	}
+}
+
+func TestLoadConfigTelegram(t *testing.T) {
+	in := "[department gafj]\ntelegram_chat = -1001\n\n[telegram]\noperators = 123456789, -1002，77 123456789\n" +
+		"webhook_url = https://chengnuo.example.gov.cn/telegram/hook\nwebhook_secret = Abc_123-xyz\n"
+	cfg, err := LoadConfig(strings.NewReader(in), "chengnuo.conf", BuiltinDirectory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := TelegramConfig{Operators: []int64{123456789, -1002, 77},
+		WebhookURL: "https://chengnuo.example.gov.cn/telegram/hook", WebhookSecret: "Abc_123-xyz"}
+	if got := cfg.Telegram; !slices.Equal(got.Operators, want.Operators) || got.WebhookURL != want.WebhookURL ||
+		got.WebhookSecret != want.WebhookSecret {
+		t.Errorf("telegram = %+v, want %+v", got, want)
+	}
+	polling, err := LoadConfig(strings.NewReader("[telegram]\noperators = 5\n"), "chengnuo.conf", nil)
+	if err != nil || polling.Telegram.WebhookURL != "" || !slices.Equal(polling.Telegram.Operators, []int64{5}) {
+		t.Errorf("polling config = %+v, %v", polling.Telegram, err)
+	}
+	if d := DefaultConfig(); d.Telegram.Operators != nil || d.Telegram.WebhookURL != "" {
+		t.Errorf("default config has a telegram section: %+v", d.Telegram)
+	}
+
+	bad := []struct{ name, in, want string }{
+		{"bad operator id", "[telegram]\noperators = 1, @ops\n", `chengnuo.conf 第 2 行: operators 中的 "@ops" 不是`},
+		{"zero operator id", "[telegram]\noperators = 0\n", `chengnuo.conf 第 2 行: operators 中的 "0" 不是`},
+		{"unknown key", "[telegram]\ntoken = x\n", `chengnuo.conf 第 2 行: [telegram] 中的未知键 "token"`},
+		{"webhook not a url", "[telegram]\nwebhook_url = chengnuo.example/hook\nwebhook_secret = s\n", `chengnuo.conf 第 2 行: webhook_url "chengnuo.example/hook" 不是 http(s) 网址`},
+		{"webhook without path", "[telegram]\nwebhook_url = https://chengnuo.example/\nwebhook_secret = s\n", `chengnuo.conf 第 2 行: webhook_url "https://chengnuo.example/" 须带路径`},
+		{"bad secret", "[telegram]\nwebhook_url = https://a.example/tg\nwebhook_secret = not secret!\n", "chengnuo.conf 第 3 行: webhook_secret 须为"},
+		{"webhook without secret", "# c\n[telegram]\nwebhook_url = https://a.example/tg\noperators = 1\n", "chengnuo.conf 第 3 行: webhook_url 需要同时设置 webhook_secret"},
+		{"secret without webhook", "[telegram]\nwebhook_secret = abc\n", "chengnuo.conf 第 2 行: webhook_secret 只用于 webhook 模式"},
+		{"operator chat is a department group", "[department rsj]\ntelegram_chat = -100\n[telegram]\noperators = 7, -100\n", "chengnuo.conf 第 4 行: operators 中的 -100 已是 [department rsj] 的 telegram_chat"},
+		{"duplicate section", "[telegram]\n[telegram]\n", "chengnuo.conf 第 2 行: 节 [telegram] 与第 1 行重复"},
+	}
+	for _, c := range bad {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := LoadConfig(strings.NewReader(c.in), "chengnuo.conf", BuiltinDirectory())
+			if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+				t.Fatalf("error = %v\nwant it to start with %s", err, c.want)
+			}
+			var le *LineError
+			if !errors.As(err, &le) {
+				t.Errorf("error %T is not a *LineError", err)
+			}
+		})
 	}
 }

@@ -26,12 +26,15 @@ func newServeCmd(g *globals) *cobra.Command {
 		Use:   "serve [--listen ADDR]",
 		Short: "运行服务：12345 与政务网推送、部门接口、投递、到期提醒与督办",
 		Long: `Run the HTTP server (hotline and portal webhooks, department API, /healthz, /metrics),
-the scheduler (reminders, overdue marking, escalation to zfb) and the delivery worker in
-one process. SIGINT/SIGTERM stop it gracefully: no new requests, in-flight ones finish,
-queued tickets are committed, deliveries in flight end, the database is closed.
+the scheduler (reminders, overdue marking, escalation to zfb), the delivery worker and,
+with a bot token, the Telegram bot in one process. SIGINT/SIGTERM stop it gracefully: no
+new requests, in-flight ones finish, queued tickets are committed, deliveries and
+Telegram sends in flight end, the database is closed.
 
 Secrets come from the environment: CHENGNUO_HOTLINE_SECRET, CHENGNUO_PORTAL_SECRET
-(a webhook without its secret answers 503), CHENGNUO_TELEGRAM_TOKEN (no token: bot off).`,
+(a webhook without its secret answers 503), CHENGNUO_TELEGRAM_TOKEN (no token: bot off;
+CHENGNUO_TELEGRAM_API, e.g. http://127.0.0.1:9000/bot%s/%s, for another Bot API server).
+The bot polls for updates unless the config's [telegram] section sets webhook_url.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return g.serve(cmd.Context(), listen, tick)
@@ -70,6 +73,10 @@ func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) 
 
 	metrics := delivery.NewMetrics(db)
 	worker := delivery.New(db, delivery.ConfigTargets(cfg, os.Getenv), delivery.Options{Metrics: metrics, Logger: log})
+	tg, err := g.newTelegramBot(ctx, os.Getenv, cfg, db, svc, worker.Notify, log)
+	if err != nil {
+		return err
+	}
 	tokens := map[string]string{}
 	for code, d := range cfg.Departments {
 		if d.APIToken != "" {
@@ -80,7 +87,7 @@ func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) 
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	srv, err := intake.New(intake.Deps{Cases: svc, DB: db, HotlineSecret: []byte(hotline), PortalSecret: []byte(portal),
 		DeptTokens: tokens, Directory: dir, Counter: counter, Logger: log, Registerer: reg, Gatherer: reg,
-		Collectors: []prometheus.Collector{metrics}, Notify: worker.Notify})
+		Collectors: []prometheus.Collector{metrics}, Notify: func() { worker.Notify(); tg.Nudge() }})
 	if err != nil {
 		return err
 	}
@@ -91,6 +98,7 @@ func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) 
 		return fmt.Errorf("listen %s: %w", listen, err)
 	}
 	hs := srv.HTTPServer(listen)
+	hs.Handler = tg.mount(hs.Handler)
 	log.Info("chengnuo serving", "addr", ln.Addr().String(), "db", g.db)
 
 	// Background work stops when bg is cancelled, after the HTTP server has drained.
@@ -100,6 +108,10 @@ func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) 
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = sched.Run(bg, tick) }()
 	go func() { defer wg.Done(); _ = worker.Run(bg) }()
+	if tg != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); tg.run(bg) }()
+	}
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
