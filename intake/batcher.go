@@ -24,8 +24,9 @@ type BatchOptions struct {
 	// Queue bounds the cases waiting for a worker (default 8,192). When it is full the
 	// webhook answers 503 busy with Retry-After: 1 (backpressure) and stores nothing.
 	Queue int
-	// Workers is how many batches are prepared at once (default 2): one classifies the
-	// next batch outside the transaction while another commits.
+	// Workers is how many batches are prepared at once (default 2): one prepares the next
+	// batch outside the transaction (validation, the lookup of tickets seen before, and
+	// classification where the webhook did not classify already) while another commits.
 	Workers int
 	// Timeout bounds one batch's commit (default 30 s).
 	Timeout time.Duration

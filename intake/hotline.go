@@ -116,8 +116,12 @@ func (c Contact) complainant(field string) (routing.Complainant, *apiError) {
 	return out, e
 }
 
-// file hands the case to the group-commit batcher and answers once it is committed.
+// file classifies the case, hands it to the group-commit batcher and answers once it is committed.
 func (s *Server) file(w http.ResponseWriter, r *http.Request, nc routing.NewCase, start time.Time) {
+	if s.decide != nil {
+		d := s.decide.Classify(nc)
+		nc.Decision = &d
+	}
 	res, e := s.batch.submit(r.Context(), nc, start)
 	if e != nil {
 		writeError(w, e)

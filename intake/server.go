@@ -18,6 +18,13 @@ type CaseFiler interface {
 	FileBatch(ctx context.Context, ncs []routing.NewCase) ([]routing.FileResult, error)
 }
 
+// Decider classifies a case before it is queued (routing.Service.Classify): the webhook
+// handlers call it in the request's goroutine, so that classification runs on every core
+// beside the one writer instead of in the batch that holds the write lock.
+type Decider interface {
+	Classify(nc routing.NewCase) routing.Decision
+}
+
 // CaseActions are the reads and department actions the API offers (routing.Service).
 type CaseActions interface {
 	Case(ctx context.Context, a routing.Actor, id string) (*routing.Case, error)
@@ -35,7 +42,10 @@ type CaseService interface {
 	CaseActions
 }
 
-var _ CaseService = (*routing.Service)(nil)
+var (
+	_ CaseService = (*routing.Service)(nil)
+	_ Decider     = (*routing.Service)(nil)
+)
 
 // Pinger reports whether the database answers (*store.DB).
 type Pinger interface {
@@ -89,6 +99,7 @@ type Server struct {
 	now     func() time.Time
 	log     *slog.Logger
 	metrics *metrics
+	decide  Decider // nil: FileBatch classifies
 	batch   *batcher
 	handler http.Handler
 }
@@ -103,6 +114,7 @@ func New(d Deps) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.decide, _ = d.Cases.(Decider)
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -147,6 +147,10 @@ type NewCase struct {
 	Complainant Complainant
 	Anonymous   bool
 	Actor       Actor // who files: RoleSystem for webhooks, RoleOperator at the CLI
+
+	// Decision, when set, is what Service.Classify returned for this NewCase; filing uses it
+	// instead of classifying again. Nil: filing classifies.
+	Decision *Decision
 }
 
 // Event is one transition of one case, kept forever (audit).

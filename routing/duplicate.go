@@ -45,6 +45,11 @@ func duplicateQuery(c *Case) DuplicateQuery {
 
 // FindDuplicate returns the earliest candidate that c repeats and why, or nil.
 func FindDuplicate(c *Case, candidates []*Case) (*Case, string) {
+	return findDuplicate(c, candidates, func(o *Case) []uint64 { return textGrams(o.Text) })
+}
+
+// findDuplicate is FindDuplicate with the bigram sets from gramsOf (a batch caches them).
+func findDuplicate(c *Case, candidates []*Case, gramsOf func(*Case) []uint64) (*Case, string) {
 	var best *Case
 	var why string
 	phone := strings.TrimSpace(c.Complainant.Phone)
@@ -59,9 +64,9 @@ func FindDuplicate(c *Case, candidates []*Case) (*Case, string) {
 			reason = "同一来电号码 30 日内就同一事项再次反映"
 		default:
 			if grams == nil {
-				grams = textGrams(c.Text)
+				grams = gramsOf(c)
 			}
-			if gramJaccard(grams, textGrams(o.Text)) < DuplicateSimilarity {
+			if gramJaccard(grams, gramsOf(o)) < DuplicateSimilarity {
 				continue
 			}
 			reason = "30 日内内容基本相同的反映"

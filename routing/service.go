@@ -3,7 +3,6 @@ package routing
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -18,6 +17,9 @@ type CaseStore interface {
 	Case(ctx context.Context, id string) (*Case, error)
 	// CaseByRef returns the case filed from channel ch with external reference ref, or ENOTFOUND.
 	CaseByRef(ctx context.Context, ch Channel, ref string) (*Case, error)
+	// CasesByRefs returns the cases filed from channel ch with any of the external references
+	// refs, keyed by reference; references never filed are absent. One query for a batch.
+	CasesByRefs(ctx context.Context, ch Channel, refs []string) (map[string]*Case, error)
 	// Cases returns the cases matching f.
 	Cases(ctx context.Context, f CaseFilter) ([]*Case, error)
 	// Events returns the events of a case in Seq order (none for an unknown id).
@@ -28,18 +30,27 @@ type CaseStore interface {
 type CaseTx interface {
 	// NextCaseID allocates the next readable id of at's Asia/Shanghai day: "BQ20261125-0001".
 	NextCaseID(ctx context.Context, at time.Time) (string, error)
+	// NextCaseIDs allocates n consecutive ids of at's day at once: a batch's ids.
+	NextCaseIDs(ctx context.Context, at time.Time, n int) ([]string, error)
 	Case(ctx context.Context, id string) (*Case, error)
 	CaseByRef(ctx context.Context, ch Channel, ref string) (*Case, error)
+	// CasesByRefs is CaseStore.CasesByRefs inside the transaction.
+	CasesByRefs(ctx context.Context, ch Channel, refs []string) (map[string]*Case, error)
 	// DuplicateCandidates answers q from indexes (see DuplicateQuery). The cases returned
 	// need only ID, Status, ReceivedAt, Department, Items, Complainant.Phone and Text.
 	DuplicateCandidates(ctx context.Context, q DuplicateQuery) ([]*Case, error)
+	// DuplicateSets answers the candidate queries of a whole batch at once (see
+	// DuplicateSetQuery), with the same columns as DuplicateCandidates.
+	DuplicateSets(ctx context.Context, q DuplicateSetQuery) (DuplicateSets, error)
 	// InsertCase stores a new case; ECONFLICT if its id or (channel, external ref) exists.
 	InsertCase(ctx context.Context, c *Case) error
+	// InsertCases stores new cases in order, as InsertCase each would.
+	InsertCases(ctx context.Context, cs []*Case) error
 	// UpdateCase saves c if the stored version is still prevVersion, else ECONFLICT.
 	UpdateCase(ctx context.Context, c *Case, prevVersion int) error
-	// AppendEvents stores events; ECONFLICT if a (case, seq) exists.
+	// AppendEvents stores events in order; ECONFLICT if a (case, seq) exists.
 	AppendEvents(ctx context.Context, events ...Event) error
-	// Enqueue adds outbox messages for the delivery worker.
+	// Enqueue adds outbox messages for the delivery worker, in order.
 	Enqueue(ctx context.Context, msgs ...OutboxMessage) error
 }
 
@@ -109,93 +120,6 @@ func (s *Service) File(ctx context.Context, nc NewCase) (c *Case, created bool, 
 	return res[0].Case, res[0].Created, res[0].Err
 }
 
-// FileBatch files several cases in one transaction (group commit for a busy intake): one
-// commit for all. An invalid input gets its own FileResult.Err and does not stop the others;
-// a storage error rolls back the whole batch and is returned.
-func (s *Service) FileBatch(ctx context.Context, ncs []NewCase) ([]FileResult, error) {
-	now := s.now()
-	out := make([]FileResult, len(ncs))
-	decisions := make([]Decision, len(ncs))
-	todo := make([]int, 0, len(ncs))
-	for i := range ncs {
-		nc := &ncs[i]
-		if err := s.validate(nc, now); err != nil {
-			out[i].Err = err
-			continue
-		}
-		// Seen before: answer from the read pool without classifying or taking the write lock.
-		if nc.ExternalRef != "" {
-			c, err := s.Store.CaseByRef(ctx, nc.Channel, nc.ExternalRef)
-			if err == nil {
-				out[i] = FileResult{Case: c}
-				continue
-			} else if ErrorCode(err) != ENOTFOUND {
-				return nil, fmt.Errorf("file case: %w", err)
-			}
-		}
-		decisions[i] = s.decide(nc)
-		todo = append(todo, i)
-	}
-	if len(todo) == 0 {
-		return out, nil
-	}
-	err := s.Store.WithTx(ctx, func(tx CaseTx) error {
-		for _, i := range todo {
-			c, created, err := s.file(ctx, tx, ncs[i], decisions[i], now)
-			if err != nil {
-				return err
-			}
-			out[i] = FileResult{Case: c, Created: created}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("file case: %w", err)
-	}
-	return out, nil
-}
-
-// file stores one case inside tx.
-func (s *Service) file(ctx context.Context, tx CaseTx, nc NewCase, d Decision, now time.Time) (*Case, bool, error) {
-	if nc.ExternalRef != "" {
-		c, err := tx.CaseByRef(ctx, nc.Channel, nc.ExternalRef)
-		if err == nil {
-			return c, false, nil
-		} else if ErrorCode(err) != ENOTFOUND {
-			return nil, false, err
-		}
-	}
-	id, err := tx.NextCaseID(ctx, now)
-	if err != nil {
-		return nil, false, err
-	}
-	life := s.life()
-	c, received := life.Receive(id, nc, d, now)
-
-	cands, err := tx.DuplicateCandidates(ctx, duplicateQuery(&c))
-	if err != nil {
-		return nil, false, err
-	}
-	cmd := Command{Action: ActDispatch, Actor: System, At: now, Department: c.Department}
-	if dup, why := FindDuplicate(&c, cands); dup != nil {
-		cmd = Command{Action: ActMarkDuplicate, Actor: System, At: now, DuplicateOf: dup.ID, Reason: why}
-	}
-	n, second, err := life.Apply(c, cmd)
-	if err != nil {
-		return nil, false, err
-	}
-	if err := tx.InsertCase(ctx, &n); err != nil {
-		return nil, false, err
-	}
-	if err := tx.AppendEvents(ctx, received, second); err != nil {
-		return nil, false, err
-	}
-	if err := tx.Enqueue(ctx, OutboxFor(&n, second)...); err != nil {
-		return nil, false, err
-	}
-	return &n, true, nil
-}
-
 // validate checks and normalises what a channel handed in.
 func (s *Service) validate(nc *NewCase, now time.Time) error {
 	nc.Text = strings.TrimSpace(nc.Text)
@@ -230,8 +154,22 @@ func (s *Service) validate(nc *NewCase, now time.Time) error {
 	return nil
 }
 
-// decide classifies unless the caller gave both type and department.
+// Classify returns the decision FileBatch takes for nc. A channel may call it before
+// queueing nc, in the request's goroutine, and hand the result in as NewCase.Decision:
+// then every core classifies while the one writer commits.
+func (s *Service) Classify(nc NewCase) Decision {
+	nc.Decision = nil
+	nc.Text, nc.Address = strings.TrimSpace(nc.Text), strings.TrimSpace(nc.Address)
+	nc.Department = strings.TrimSpace(nc.Department)
+	return s.decide(&nc)
+}
+
+// decide classifies unless the caller gave both type and department, or handed in the
+// decision Classify took.
 func (s *Service) decide(nc *NewCase) Decision {
+	if nc.Decision != nil {
+		return *nc.Decision
+	}
 	if nc.Type != "" && nc.Department != "" {
 		return Decision{Type: nc.Type, Department: nc.Department, Confidence: 1,
 			Reasons: []string{"类型和承办单位由受理渠道指定"}}

@@ -3,6 +3,7 @@ package routing_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -75,6 +76,11 @@ func (s *memStore) CaseByRef(ctx context.Context, ch routing.Channel, ref string
 	return (&memTx{st: st}).CaseByRef(ctx, ch, ref)
 }
 
+func (s *memStore) CasesByRefs(ctx context.Context, ch routing.Channel, refs []string) (map[string]*routing.Case, error) {
+	st := s.snapshot()
+	return (&memTx{st: st}).CasesByRefs(ctx, ch, refs)
+}
+
 func (s *memStore) Cases(ctx context.Context, f routing.CaseFilter) ([]*routing.Case, error) {
 	st := s.snapshot()
 	var out []*routing.Case
@@ -123,6 +129,57 @@ func (t *memTx) CaseByRef(ctx context.Context, ch routing.Channel, ref string) (
 		}
 	}
 	return nil, routing.Errorf(routing.ENOTFOUND, "not found")
+}
+
+func (t *memTx) NextCaseIDs(ctx context.Context, at time.Time, n int) ([]string, error) {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i], _ = t.NextCaseID(ctx, at)
+	}
+	return ids, nil
+}
+
+func (t *memTx) CasesByRefs(ctx context.Context, ch routing.Channel, refs []string) (map[string]*routing.Case, error) {
+	out := map[string]*routing.Case{}
+	for _, ref := range refs {
+		if c, err := t.CaseByRef(ctx, ch, ref); err == nil {
+			out[ref] = c
+		}
+	}
+	return out, nil
+}
+
+// DuplicateSets keeps the store's order: most recent first, the later filed first among equal times.
+func (t *memTx) DuplicateSets(ctx context.Context, q routing.DuplicateSetQuery) (routing.DuplicateSets, error) {
+	out := routing.DuplicateSets{ByPhone: map[string][]*routing.Case{}, ByKey: map[string][]*routing.Case{}}
+	for i := len(t.st.order) - 1; i >= 0; i-- {
+		c := t.st.cases[t.st.order[i]]
+		if !c.Status.Open() || c.ReceivedAt.Before(q.Since) {
+			continue
+		}
+		if p := c.Complainant.Phone; p != "" && slices.Contains(q.Phones, p) {
+			out.ByPhone[p] = append(out.ByPhone[p], &c)
+		}
+		if k := routing.DuplicateKey(c.Items, c.Department); slices.Contains(q.Keys, k) {
+			out.ByKey[k] = append(out.ByKey[k], &c)
+		}
+	}
+	for _, m := range []map[string][]*routing.Case{out.ByPhone, out.ByKey} {
+		for k, cs := range m {
+			slices.SortStableFunc(cs, func(a, b *routing.Case) int { return b.ReceivedAt.Compare(a.ReceivedAt) })
+			m[k] = cs[:min(len(cs), q.Limit)]
+		}
+	}
+	return out, nil
+}
+
+func (t *memTx) InsertCases(ctx context.Context, cs []*routing.Case) error {
+	for _, c := range cs {
+		if err := t.InsertCase(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *memTx) DuplicateCandidates(ctx context.Context, q routing.DuplicateQuery) ([]*routing.Case, error) {

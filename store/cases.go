@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -47,25 +49,12 @@ type queryer interface {
 }
 
 // NextCaseID allocates "BQ<YYYYMMDD>-<n>" for at's Asia/Shanghai day; n has at least four digits.
-// Plain UPDATE and SELECT: with go-sqlite3 an upsert with RETURNING costs several times more.
 func (t *caseTx) NextCaseID(ctx context.Context, at time.Time) (string, error) {
-	day := at.In(shanghai).Format("20060102")
-	res, err := t.tx.ExecContext(ctx, `UPDATE case_counters SET n = n + 1 WHERE day = ?`, day)
+	ids, err := t.NextCaseIDs(ctx, at, 1)
 	if err != nil {
-		return "", fmt.Errorf("allocate case id: %w", err)
+		return "", err
 	}
-	var n int64
-	if changed, err := res.RowsAffected(); err != nil {
-		return "", fmt.Errorf("allocate case id: %w", err)
-	} else if changed == 0 {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO case_counters (day, n) VALUES (?, 1)`, day); err != nil {
-			return "", fmt.Errorf("allocate case id: %w", err)
-		}
-		n = 1
-	} else if err := t.tx.QueryRowContext(ctx, `SELECT n FROM case_counters WHERE day = ?`, day).Scan(&n); err != nil {
-		return "", fmt.Errorf("allocate case id: %w", err)
-	}
-	return fmt.Sprintf("BQ%s-%04d", day, n), nil
+	return ids[0], nil
 }
 
 func (t *caseTx) Case(ctx context.Context, id string) (*routing.Case, error) {
@@ -94,17 +83,7 @@ var (
 )
 
 func (t *caseTx) InsertCase(ctx context.Context, c *routing.Case) error {
-	args, err := caseArgs(c)
-	if err != nil {
-		return err
-	}
-	if _, err := t.tx.ExecContext(ctx, insertCaseSQL, args...); err != nil {
-		if isUniqueViolation(err) {
-			return routing.Errorf(routing.ECONFLICT, "案件 %s 或外部编号 %s 已存在", c.ID, c.ExternalRef)
-		}
-		return fmt.Errorf("insert case %s: %w", c.ID, err)
-	}
-	return nil
+	return t.InsertCases(ctx, []*routing.Case{c})
 }
 
 func (t *caseTx) UpdateCase(ctx context.Context, c *routing.Case, prevVersion int) error {
@@ -132,68 +111,65 @@ func (t *caseTx) UpdateCase(ctx context.Context, c *routing.Case, prevVersion in
 }
 
 func (t *caseTx) AppendEvents(ctx context.Context, events ...routing.Event) error {
-	for _, e := range events {
+	return t.insertRows(ctx, eventRows, len(events), func(args []any, i int) ([]any, error) {
+		e := &events[i]
 		var data any
 		if len(e.Data) > 0 {
-			b, err := json.Marshal(e.Data)
+			b, err := jsonObject(e.Data)
 			if err != nil {
-				return fmt.Errorf("event %s/%d data: %w", e.CaseID, e.Seq, err)
+				return nil, fmt.Errorf("event %s/%d data: %w", e.CaseID, e.Seq, err)
 			}
-			data = string(b)
+			data = b
 		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO case_events (case_id, seq, action, actor_role,
-			actor_department, actor_name, at, reason, from_status, to_status, data)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.CaseID, e.Seq, string(e.Action), string(e.Actor.Role), e.Actor.Department, e.Actor.Name,
-			formatTime(e.At), e.Reason, string(e.FromStatus), string(e.ToStatus), data)
-		if err != nil {
-			if isUniqueViolation(err) {
-				return routing.Errorf(routing.ECONFLICT, "案件 %s 的事件 %d 已存在", e.CaseID, e.Seq)
-			}
-			return fmt.Errorf("append event %s/%d: %w", e.CaseID, e.Seq, err)
+		return append(args, e.CaseID, e.Seq, string(e.Action), string(e.Actor.Role), e.Actor.Department,
+			e.Actor.Name, formatTime(e.At), e.Reason, string(e.FromStatus), string(e.ToStatus), data), nil
+	}, func(i int, err error) error {
+		e := &events[i]
+		if isUniqueViolation(err) {
+			return routing.Errorf(routing.ECONFLICT, "案件 %s 的事件 %d 已存在", e.CaseID, e.Seq)
 		}
-	}
-	return nil
+		return fmt.Errorf("append event %s/%d: %w", e.CaseID, e.Seq, err)
+	})
 }
 
 func (t *caseTx) Enqueue(ctx context.Context, msgs ...routing.OutboxMessage) error {
-	for _, m := range msgs {
+	return t.insertRows(ctx, outboxRows, len(msgs), func(args []any, i int) ([]any, error) {
+		m := &msgs[i]
 		status := m.Status
 		if status == "" {
 			status = routing.OutboxPending
 		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO outbox (event_id, case_id, seq, kind, target, payload,
-			created_at, next_attempt_at, attempts, status, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			m.EventID, m.CaseID, m.Seq, m.Kind, m.Target, string(m.Payload), formatTime(m.CreatedAt),
-			formatTime(m.NextAttemptAt), m.Attempts, status, m.LastError)
-		if err != nil {
-			if isUniqueViolation(err) {
-				return routing.Errorf(routing.ECONFLICT, "投递事件 %s 已存在", m.EventID)
-			}
-			return fmt.Errorf("enqueue %s: %w", m.EventID, err)
+		return append(args, m.EventID, m.CaseID, m.Seq, m.Kind, m.Target, string(m.Payload),
+			formatTime(m.CreatedAt), formatTime(m.NextAttemptAt), m.Attempts, status, m.LastError), nil
+	}, func(i int, err error) error {
+		if isUniqueViolation(err) {
+			return routing.Errorf(routing.ECONFLICT, "投递事件 %s 已存在", msgs[i].EventID)
 		}
-	}
-	return nil
+		return fmt.Errorf("enqueue %s: %w", msgs[i].EventID, err)
+	})
 }
 
 // caseArgs are c's column values in caseColumns order.
-func caseArgs(c *routing.Case) ([]any, error) {
-	items, err := json.Marshal(nonNil(c.Items))
+func caseArgs(c *routing.Case) ([]any, error) { return appendCaseArgs(make([]any, 0, 36), c) }
+
+// appendCaseArgs appends c's column values in caseColumns order to args.
+func appendCaseArgs(args []any, c *routing.Case) ([]any, error) {
+	items, err := jsonStrings(c.Items)
 	if err != nil {
 		return nil, fmt.Errorf("case %s items: %w", c.ID, err)
 	}
-	reasons, err := json.Marshal(nonNil(c.Reasons))
+	reasons, err := jsonStrings(c.Reasons)
 	if err != nil {
 		return nil, fmt.Errorf("case %s reasons: %w", c.ID, err)
 	}
-	return []any{c.ID, string(c.Channel), nullString(c.ExternalRef), string(c.Type), c.Text, c.Address,
-		string(items), c.Department, c.Street, c.Triage, string(reasons), c.Confidence,
+	return append(args, c.ID, string(c.Channel), nullString(c.ExternalRef), string(c.Type), c.Text, c.Address,
+		items, c.Department, c.Street, c.Triage, reasons, c.Confidence,
 		c.Complainant.Name, c.Complainant.Phone, c.Anonymous, string(c.Status), formatTime(c.ReceivedAt),
 		nullTime(c.DispatchedAt), nullTime(c.AcceptBy), nullTime(c.ResolveBy), c.CalendarCovered,
 		nullTime(c.AcceptedAt), c.ExtensionDays, nullTime(c.ExtendedTo), nullTime(c.RepliedAt), c.Reply,
 		nullTime(c.ClosedAt), string(c.Satisfaction), nullString(c.DuplicateOf), nullTime(c.RemindAt),
 		nullTime(c.ReminderSentAt), nullTime(c.OverdueAt), nullTime(c.EscalatedAt), nullTime(c.DueAt()),
-		routing.DuplicateKey(c.Items, c.Department), c.Version}, nil
+		routing.DuplicateKey(c.Items, c.Department), c.Version), nil
 }
 
 // scanCase reads one row of caseColumns.
@@ -214,17 +190,11 @@ func scanCase(row interface{ Scan(...any) error }) (*routing.Case, error) {
 	}
 	c.Channel, c.ExternalRef, c.Type = routing.Channel(channel), ref.String, routing.CaseType(typ)
 	c.Status, c.Satisfaction, c.DuplicateOf = routing.Status(status), routing.Satisfaction(sat), dup.String
-	if err := json.Unmarshal([]byte(items), &c.Items); err != nil {
+	if c.Items, err = decodeStrings(items); err != nil {
 		return nil, fmt.Errorf("case %s items: %w", c.ID, err)
 	}
-	if err := json.Unmarshal([]byte(reasons), &c.Reasons); err != nil {
+	if c.Reasons, err = decodeStrings(reasons); err != nil {
 		return nil, fmt.Errorf("case %s reasons: %w", c.ID, err)
-	}
-	if len(c.Items) == 0 {
-		c.Items = nil
-	}
-	if len(c.Reasons) == 0 {
-		c.Reasons = nil
 	}
 	if c.ReceivedAt, err = parseTime(received); err != nil {
 		return nil, fmt.Errorf("case %s received_at: %w", c.ID, err)
@@ -291,4 +261,107 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// jsonStrings is json.Marshal of ss (nil as []), byte for byte, without reflection when no
+// string needs escaping (item ids and Chinese reasons never do).
+func jsonStrings(ss []string) (string, error) {
+	n := 2
+	for _, s := range ss {
+		if !plainJSON(s) {
+			b, err := json.Marshal(nonNil(ss))
+			return string(b), err
+		}
+		n += len(s) + 3
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteByte('[')
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(s)
+		b.WriteByte('"')
+	}
+	b.WriteByte(']')
+	return b.String(), nil
+}
+
+// decodeStrings reads a JSON array of strings; an empty one is nil. What jsonStrings wrote
+// without escapes is split as it is; anything else goes through encoding/json.
+func decodeStrings(s string) ([]string, error) {
+	if s == "[]" {
+		return nil, nil
+	}
+	if len(s) >= 4 && strings.HasPrefix(s, `["`) && strings.HasSuffix(s, `"]`) && !strings.Contains(s, `\`) {
+		parts := strings.Split(s[2:len(s)-2], `","`)
+		plain := true
+		for _, p := range parts {
+			plain = plain && !strings.Contains(p, `"`)
+		}
+		if plain {
+			return parts, nil
+		}
+	}
+	var out []string
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// jsonObject is json.Marshal of m (keys sorted), byte for byte, likewise.
+func jsonObject(m map[string]string) (string, error) {
+	keys := make([]string, 0, len(m))
+	n := 2
+	for k, v := range m {
+		if !plainJSON(k) || !plainJSON(v) {
+			b, err := json.Marshal(m)
+			return string(b), err
+		}
+		keys = append(keys, k)
+		n += len(k) + len(v) + 6
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(k)
+		b.WriteString(`":"`)
+		b.WriteString(m[k])
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String(), nil
+}
+
+// plainJSON reports whether s is valid UTF-8 holding nothing encoding/json escapes:
+// control characters, quote, backslash, <, >, & and U+2028, U+2029.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+		i += size
+	}
+	return true
 }

@@ -176,18 +176,25 @@ func queryCandidates(ctx context.Context, q queryer, query string, args ...any) 
 		if err := rows.Scan(&c.ID, &status, &received, &c.Department, &items, &c.Complainant.Phone, &c.Text); err != nil {
 			return nil, err
 		}
-		c.Status = routing.Status(status)
-		if c.ReceivedAt, err = parseTime(received); err != nil {
-			return nil, fmt.Errorf("case %s received_at: %w", c.ID, err)
-		}
-		if items != "[]" {
-			if err := json.Unmarshal([]byte(items), &c.Items); err != nil {
-				return nil, fmt.Errorf("case %s items: %w", c.ID, err)
-			}
+		if err := fillCandidate(&c, status, received, items); err != nil {
+			return nil, err
 		}
 		out = append(out, &c)
 	}
 	return out, rows.Err()
+}
+
+// fillCandidate sets the candidate columns read as text.
+func fillCandidate(c *routing.Case, status, received, items string) error {
+	c.Status = routing.Status(status)
+	var err error
+	if c.ReceivedAt, err = parseTime(received); err != nil {
+		return fmt.Errorf("case %s received_at: %w", c.ID, err)
+	}
+	if c.Items, err = decodeStrings(items); err != nil {
+		return fmt.Errorf("case %s items: %w", c.ID, err)
+	}
+	return nil
 }
 
 // openStatusSQL is routing.OpenStatuses as an SQL list of literals.
