@@ -251,6 +251,13 @@ func (w *Worker) dispatch(ctx, reqCtx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	heads, skipped, err := w.skipUnconfigured(ctx, heads)
+	if err != nil {
+		return 0, err
+	}
+	if skipped > 0 {
+		return skipped, nil // the next messages of those streams are heads now: read again
+	}
 	started := 0
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -270,6 +277,53 @@ func (w *Worker) dispatch(ctx, reqCtx context.Context) (int, error) {
 		go w.follow(ctx, reqCtx, m)
 	}
 	return started, nil
+}
+
+// manySkipper marks many messages skipped in one statement (*store.DB).
+type manySkipper interface {
+	MarkSkippedMany(ctx context.Context, ids []int64, reason string) (int, error)
+}
+
+// skipUnconfigured settles, in one write, every head whose target has no endpoint, so that
+// a deployment without webhooks does not spend a transaction per event on it; it returns the
+// other heads. Stores without MarkSkippedMany leave this to attempt, one message at a time.
+func (w *Worker) skipUnconfigured(ctx context.Context, heads []routing.OutboxMessage) ([]routing.OutboxMessage, int, error) {
+	ms, ok := w.ob.(manySkipper)
+	if !ok {
+		return heads, 0, nil
+	}
+	var ids []int64
+	var kinds []string
+	rest := heads[:0:0]
+	targets := map[string]bool{}
+	for _, m := range heads {
+		if _, _, ok := w.targets(m.Target); ok {
+			rest = append(rest, m)
+			continue
+		}
+		w.mu.Lock()
+		busy := w.busy[stream{m.CaseID, m.Target}]
+		w.mu.Unlock()
+		if !busy {
+			ids = append(ids, m.ID)
+			kinds = append(kinds, m.Kind)
+			targets[m.Target] = true
+		}
+	}
+	if len(ids) == 0 {
+		return heads, 0, nil
+	}
+	n, err := ms.MarkSkippedMany(ctx, ids, ReasonNoEndpoint)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, k := range kinds {
+		w.opt.Metrics.observe(k, ResultSkipped)
+	}
+	for t := range targets {
+		w.log.Debug("deliveries skipped: no endpoint configured", "target", t)
+	}
+	return rest, n, nil
 }
 
 // limit is how many streams of target may be in flight: PerTarget, or one while the target

@@ -61,6 +61,24 @@ func (db *DB) MarkSkipped(ctx context.Context, id int64, reason string) error {
 		WHERE id = ? AND status = 'pending'`, reason, id)
 }
 
+// MarkSkippedMany marks pending messages skipped with one statement; it returns how many.
+func (db *DB) MarkSkippedMany(ctx context.Context, ids []int64, reason string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	args := []any{reason}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	res, err := db.write.ExecContext(ctx, `UPDATE outbox SET status = 'skipped', last_error = ?
+		WHERE status = 'pending' AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return 0, fmt.Errorf("mark deliveries skipped: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 // RequeueSkipped makes skipped messages pending again, due now: the ones with the given
 // event ids, or all of them when none is given. It returns how many.
 func (db *DB) RequeueSkipped(ctx context.Context, eventIDs ...string) (int, error) {
