@@ -99,6 +99,7 @@ func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) 
 	}
 	hs := srv.HTTPServer(listen)
 	hs.Handler = tg.mount(hs.Handler)
+	startPprof(log)
 	log.Info("chengnuo serving", "addr", ln.Addr().String(), "db", g.db)
 
 	// Background work stops when bg is cancelled, after the HTTP server has drained.
