@@ -64,9 +64,14 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, next time
 // RequeueDead makes dead messages pending again, due now, with a fresh count of attempts:
 // the ones with the given event ids, or all of them when none is given. It returns how many.
 func (db *DB) RequeueDead(ctx context.Context, eventIDs ...string) (int, error) {
-	now := formatTime(db.now())
-	q := `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE status = 'dead'`
-	args := []any{now}
+	return db.requeue(ctx, "dead", "attempts = 0, ", eventIDs)
+}
+
+// requeue makes messages in status pending again, due now (reset: extra SET clauses ending
+// in ", "): those with the given event ids, or all of them when none is given.
+func (db *DB) requeue(ctx context.Context, status, reset string, eventIDs []string) (int, error) {
+	q := `UPDATE outbox SET status = 'pending', ` + reset + `next_attempt_at = ? WHERE status = ?`
+	args := []any{formatTime(db.now()), status}
 	if len(eventIDs) > 0 {
 		q += ` AND event_id IN (?` + strings.Repeat(", ?", len(eventIDs)-1) + `)`
 		for _, id := range eventIDs {
@@ -75,11 +80,11 @@ func (db *DB) RequeueDead(ctx context.Context, eventIDs ...string) (int, error) 
 	}
 	res, err := db.write.ExecContext(ctx, q, args...)
 	if err != nil {
-		return 0, fmt.Errorf("requeue dead deliveries: %w", err)
+		return 0, fmt.Errorf("requeue %s deliveries: %w", status, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return 0, fmt.Errorf("requeue dead deliveries: %w", err)
+		return 0, fmt.Errorf("requeue %s deliveries: %w", status, err)
 	}
 	return int(n), nil
 }

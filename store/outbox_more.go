@@ -82,23 +82,7 @@ func (db *DB) MarkSkippedMany(ctx context.Context, ids []int64, reason string) (
 // RequeueSkipped makes skipped messages pending again, due now: the ones with the given
 // event ids, or all of them when none is given. It returns how many.
 func (db *DB) RequeueSkipped(ctx context.Context, eventIDs ...string) (int, error) {
-	q := `UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE status = 'skipped'`
-	args := []any{formatTime(db.now())}
-	if len(eventIDs) > 0 {
-		q += ` AND event_id IN (?` + strings.Repeat(", ?", len(eventIDs)-1) + `)`
-		for _, id := range eventIDs {
-			args = append(args, id)
-		}
-	}
-	res, err := db.write.ExecContext(ctx, q, args...)
-	if err != nil {
-		return 0, fmt.Errorf("requeue skipped deliveries: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("requeue skipped deliveries: %w", err)
-	}
-	return int(n), nil
+	return db.requeue(ctx, "skipped", "", eventIDs)
 }
 
 // OutboxList returns up to limit messages in status ("" for any). Queues (pending, dead,
