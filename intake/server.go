@@ -171,6 +171,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /v1/dept/cases/{id}/reply", s.dept(s.handleDeptReply))
 	mux.HandleFunc("POST /v1/dept/cases/{id}/return", s.dept(s.handleDeptReturn))
 	mux.HandleFunc("POST /v1/dept/cases/{id}/extension", s.dept(s.handleDeptExtension))
+	mux.Handle("/console/", s.consoleHandler()) // the department console (console.go)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

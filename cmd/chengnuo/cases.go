@@ -32,7 +32,7 @@ Phone numbers and names are masked (138****1234, 张*) in tables, details and JS
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newCasesFileCmd(g), newCasesListCmd(g), newCasesShowCmd(g))
+	cmd.AddCommand(newCasesFileCmd(g), newCasesListCmd(g), newCasesShowCmd(g), newCasesExportCmd(g))
 	cmd.AddCommand(newCasesActionCmds(g)...)
 	return cmd
 }

@@ -32,7 +32,7 @@ func newRootCmd() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.db, "db", "chengnuo.db", "SQLite database file")
 	root.PersistentFlags().StringArrayVar(&g.synonyms, "synonyms", nil, "extra colloquial→canonical table (TSV: colloquial<TAB>canonical), may repeat")
 	root.PersistentFlags().StringVar(&g.config, "config", "", "deployment config file (chengnuo.conf: departments, [sla], [calendar])")
-	root.AddCommand(newAskCmd(g), newItemsCmd(g), newDeadlineCmd(g), newRouteCmd(g), newCasesCmd(g), newDeliveriesCmd(g), newServeCmd(g))
+	root.AddCommand(newAskCmd(g), newItemsCmd(g), newDeadlineCmd(g), newRouteCmd(g), newCasesCmd(g), newDeliveriesCmd(g), newServeCmd(g), newReportCmd(g))
 	return root
 }
 

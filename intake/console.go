@@ -1,0 +1,478 @@
+package intake
+
+// The department console (/console/): a server-rendered page where a department clerk
+// signs in with the department's API token and works the department's queue.
+//
+// Sessions: signing in with a valid token (and the clerk's name for the audit trail)
+// creates a random 256-bit session id kept in memory (consoleSessions) with the
+// department code, the clerk's name, a per-session CSRF token and an absolute expiry
+// (consoleSessionTTL, on the server's clock). The browser holds only the id, in an
+// HttpOnly, SameSite=Strict cookie scoped to /console/ (Secure when served over TLS),
+// with no Expires, so it ends with the browser too. Sessions live in this process only:
+// a restart signs everyone out. Signing out deletes the session on the server.
+//
+// CSRF: every POST carries the session's CSRF token in a hidden "csrf" field, compared in
+// constant time; a missing or wrong token is 403. The sign-in form, which has no session
+// yet, uses a double-submit token: GET /console/login sets a short-lived pre-session
+// cookie and the same value in the form. Besides, a POST whose Origin (or, without
+// Origin, Referer) names another host than the request's is 403.
+//
+// The complainant is shown masked (routing.Complainant.Masked) even to the assigned
+// department: the console is read on shared office screens and phones; the full number
+// stays available through the department API.
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"html/template"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"chengnuo/routing"
+)
+
+//go:embed console_templates/*.html console_templates/*.css
+var consoleFS embed.FS
+
+const (
+	consoleCookie     = "chengnuo_console"
+	consolePreCookie  = "chengnuo_console_login"
+	consoleSessionTTL = 8 * time.Hour
+	consoleMaxForm    = 64 << 10
+	consoleQueueLimit = 200
+	consoleDoneLimit  = 50
+)
+
+var consoleCSP = "default-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+// consoleSession is one signed-in clerk.
+type consoleSession struct {
+	Dept     string // department code
+	DeptName string
+	Clerk    string // the clerk's name, for the audit trail
+	CSRF     string
+	expires  time.Time
+}
+
+// consoleSessions is the in-memory session table.
+type consoleSessions struct {
+	mu sync.Mutex
+	m  map[string]*consoleSession
+}
+
+func (ss *consoleSessions) add(sess *consoleSession, now time.Time) string {
+	id := randomToken()
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	for k, v := range ss.m { // sweep expired sessions at each sign-in
+		if !now.Before(v.expires) {
+			delete(ss.m, k)
+		}
+	}
+	ss.m[id] = sess
+	return id
+}
+
+func (ss *consoleSessions) get(id string, now time.Time) (*consoleSession, bool) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	sess, ok := ss.m[id]
+	if !ok {
+		return nil, false
+	}
+	if !now.Before(sess.expires) {
+		delete(ss.m, id)
+		return nil, false
+	}
+	return sess, true
+}
+
+func (ss *consoleSessions) remove(id string) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	delete(ss.m, id)
+}
+
+// randomToken is 32 random bytes, base64url.
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("intake: no randomness: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// console serves /console/.
+type console struct {
+	s        *Server
+	sessions consoleSessions
+	pages    map[string]*template.Template
+}
+
+// consoleHandler builds the console's handler, mounted at /console/ by routes.
+func (s *Server) consoleHandler() http.Handler {
+	c := &console{s: s, sessions: consoleSessions{m: map[string]*consoleSession{}}, pages: map[string]*template.Template{}}
+	funcs := template.FuncMap{"when": consoleTime}
+	for _, p := range []string{"login", "queue", "case", "error"} {
+		c.pages[p] = template.Must(template.New("layout.html").Funcs(funcs).
+			ParseFS(consoleFS, "console_templates/layout.html", "console_templates/"+p+".html"))
+	}
+	css, err := consoleFS.ReadFile("console_templates/console.css")
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /console/{$}", c.handleQueue)
+	mux.HandleFunc("GET /console/login", c.handleLoginForm)
+	mux.HandleFunc("POST /console/login", c.handleLogin)
+	mux.HandleFunc("POST /console/logout", c.handleLogout)
+	mux.HandleFunc("GET /console/cases/{id}", c.handleCase)
+	mux.HandleFunc("POST /console/cases/{id}/{action}", c.handleAction)
+	mux.HandleFunc("GET /console/console.css", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		w.Write(css)
+	})
+	mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
+		c.errorPage(w, r, http.StatusNotFound, "页面不存在")
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", consoleCSP)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cache-Control", "no-store")
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// consoleTime formats an instant for a clerk: "2026-11-25 18:00", "" for zero.
+func consoleTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(shanghai).Format("2006-01-02 15:04")
+}
+
+// session returns the request's live session and its id.
+func (c *console) session(r *http.Request) (*consoleSession, string, bool) {
+	ck, err := r.Cookie(consoleCookie)
+	if err != nil || ck.Value == "" {
+		return nil, "", false
+	}
+	sess, ok := c.sessions.get(ck.Value, c.s.now())
+	return sess, ck.Value, ok
+}
+
+func (sess *consoleSession) actor() routing.Actor {
+	return routing.Actor{Role: routing.RoleDepartment, Department: sess.Dept, Name: sess.Clerk}
+}
+
+// sameOrigin: a POST's Origin, or without one its Referer, must name the request's host.
+func sameOrigin(r *http.Request) bool {
+	src := r.Header.Get("Origin")
+	if src == "" {
+		src = r.Header.Get("Referer")
+	}
+	if src == "" {
+		return true
+	}
+	u, err := url.Parse(src)
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
+}
+
+func tokensEqual(a, b string) bool {
+	return a != "" && b != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// checkPost parses the form and checks the origin and the CSRF token against want.
+func (c *console) checkPost(w http.ResponseWriter, r *http.Request, want string) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, consoleMaxForm)
+	if err := r.ParseForm(); err != nil {
+		c.errorPage(w, r, http.StatusBadRequest, "表单无效")
+		return false
+	}
+	if !sameOrigin(r) || !tokensEqual(r.PostForm.Get("csrf"), want) {
+		c.errorPage(w, r, http.StatusForbidden, "请求校验失败（页面已过期或来源不符），请返回重新操作")
+		return false
+	}
+	return true
+}
+
+func (c *console) cookie(r *http.Request, name, value, path string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: path, MaxAge: maxAge, HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}
+}
+
+func (c *console) render(w http.ResponseWriter, status int, page string, data map[string]any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	var b strings.Builder
+	if err := c.pages[page].Execute(&b, data); err != nil {
+		c.s.log.Error("console: render", "page", page, "err", err)
+		http.Error(w, "内部错误", http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(status)
+	w.Write([]byte(b.String()))
+}
+
+func (c *console) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	data := map[string]any{"Title": "出错了", "Status": status, "Message": msg}
+	if sess, _, ok := c.session(r); ok {
+		data["Session"] = sess
+	}
+	c.render(w, status, "error", data)
+}
+
+func (c *console) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	if _, _, ok := c.session(r); ok {
+		http.Redirect(w, r, "/console/", http.StatusSeeOther)
+		return
+	}
+	tok := randomToken()
+	http.SetCookie(w, c.cookie(r, consolePreCookie, tok, "/console/login", 1800))
+	c.render(w, http.StatusOK, "login", map[string]any{"Title": "单位登录", "CSRF": tok})
+}
+
+func (c *console) handleLogin(w http.ResponseWriter, r *http.Request) {
+	pre, _ := r.Cookie(consolePreCookie)
+	want := ""
+	if pre != nil {
+		want = pre.Value
+	}
+	if !c.checkPost(w, r, want) {
+		return
+	}
+	http.SetCookie(w, c.cookie(r, consolePreCookie, "", "/console/login", -1))
+	clerk, e := checkText("姓名", r.PostForm.Get("clerk"), true, maxName)
+	if e != nil {
+		c.errorPage(w, r, http.StatusBadRequest, "请填写经办人姓名（不超过 50 字）")
+		return
+	}
+	dept, ok := c.s.tokens.lookup(strings.TrimSpace(r.PostForm.Get("token")))
+	if !ok {
+		c.s.log.Warn("console: sign-in refused", "remote", r.RemoteAddr)
+		c.errorPage(w, r, http.StatusUnauthorized, "单位令牌无效，未登录")
+		return
+	}
+	sess := &consoleSession{Dept: dept, DeptName: c.deptName(dept), Clerk: clerk, CSRF: randomToken(), expires: c.s.now().Add(consoleSessionTTL)}
+	id := c.sessions.add(sess, c.s.now())
+	http.SetCookie(w, c.cookie(r, consoleCookie, id, "/console/", 0))
+	c.s.log.Info("console: signed in", "department", dept, "clerk", clerk)
+	http.Redirect(w, r, "/console/", http.StatusSeeOther)
+}
+
+func (c *console) handleLogout(w http.ResponseWriter, r *http.Request) {
+	sess, id, ok := c.session(r)
+	if !ok {
+		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+		return
+	}
+	if !c.checkPost(w, r, sess.CSRF) {
+		return
+	}
+	c.sessions.remove(id)
+	http.SetCookie(w, c.cookie(r, consoleCookie, "", "/console/", -1))
+	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+}
+
+// queueRow is one line of the queue.
+type queueRow struct {
+	ID, Type, Status, StatusLabel, Excerpt string
+	Received, AcceptBy, Deadline           time.Time
+	Overdue, Open                          bool
+}
+
+func (c *console) handleQueue(w http.ResponseWriter, r *http.Request) {
+	sess, _, ok := c.session(r)
+	if !ok {
+		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+		return
+	}
+	a := sess.actor()
+	open, err := c.s.cases.Cases(r.Context(), a, routing.CaseFilter{Department: sess.Dept, DueBefore: farFuture, Limit: consoleQueueLimit})
+	if err != nil {
+		c.failed(w, r, "queue", err)
+		return
+	}
+	var done []*routing.Case
+	for _, st := range []routing.Status{routing.StatusReplied, routing.StatusClosed} {
+		cs, err := c.s.cases.Cases(r.Context(), a, routing.CaseFilter{Department: sess.Dept, Status: st, Limit: consoleDoneLimit})
+		if err != nil {
+			c.failed(w, r, "queue", err)
+			return
+		}
+		done = append(done, cs...)
+	}
+	sort.SliceStable(open, func(i, j int) bool { return open[i].DueAt().Before(open[j].DueAt()) })
+	sort.SliceStable(done, func(i, j int) bool { return done[i].ReceivedAt.After(done[j].ReceivedAt) })
+	now := c.s.now()
+	row := func(k *routing.Case) queueRow {
+		ex := []rune(k.Text)
+		if len(ex) > 40 {
+			ex = append(ex[:40], '…')
+		}
+		return queueRow{ID: k.ID, Type: string(k.Type), Status: string(k.Status), StatusLabel: routing.StatusLabel(k.Status),
+			Excerpt: string(ex), Received: k.ReceivedAt, AcceptBy: k.AcceptBy, Deadline: k.Deadline(),
+			Overdue: overdue(k, now), Open: k.Status.Open()}
+	}
+	var openRows, doneRows []queueRow
+	overdueN := 0
+	for _, k := range open {
+		if k.Department == sess.Dept {
+			openRows = append(openRows, row(k))
+			if overdue(k, now) {
+				overdueN++
+			}
+		}
+	}
+	for _, k := range done {
+		if k.Department == sess.Dept {
+			doneRows = append(doneRows, row(k))
+		}
+	}
+	c.render(w, http.StatusOK, "queue", map[string]any{"Title": "待办案件", "Session": sess,
+		"DeptName": c.deptName(sess.Dept), "Flash": consoleFlash[r.URL.Query().Get("done")], "Open": openRows, "Done": doneRows, "OverdueN": overdueN, "Now": now})
+}
+
+func (c *console) deptName(code string) string {
+	if c.s.dir != nil {
+		if n := c.s.dir.Name(code); n != "" {
+			return n
+		}
+	}
+	return code
+}
+
+// failed answers a routing error: another department's case is 404 like a missing one.
+func (c *console) failed(w http.ResponseWriter, r *http.Request, id string, err error) {
+	switch routing.ErrorCode(err) {
+	case routing.ENOTFOUND, routing.EFORBIDDEN:
+		c.errorPage(w, r, http.StatusNotFound, "未找到案件 "+id)
+	default:
+		c.s.log.Error("console failed", "case_id", id, "err", err)
+		c.errorPage(w, r, http.StatusInternalServerError, "内部错误，请稍后再试")
+	}
+}
+
+// ownCase reads the session department's case; another department's is ENOTFOUND.
+func (c *console) ownCase(ctx context.Context, sess *consoleSession, id string) (*routing.Case, error) {
+	k, err := c.s.cases.Case(ctx, sess.actor(), id)
+	if err == nil && k.Department != sess.Dept {
+		err = routing.Errorf(routing.ENOTFOUND, "not the department's case")
+	}
+	return k, err
+}
+
+var consoleFlash = map[string]string{
+	"accept": "已签收。", "reply": "已答复。", "return": "已退回分拨中心。", "extension": "延期申请已提交。",
+}
+
+func (c *console) handleCase(w http.ResponseWriter, r *http.Request) {
+	sess, _, ok := c.session(r)
+	if !ok {
+		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+		return
+	}
+	c.showCase(w, r, sess, r.PathValue("id"), http.StatusOK, consoleFlash[r.URL.Query().Get("done")], "")
+}
+
+func (c *console) showCase(w http.ResponseWriter, r *http.Request, sess *consoleSession, id string, status int, flash, problem string) {
+	k, err := c.ownCase(r.Context(), sess, id)
+	if err != nil {
+		c.failed(w, r, id, err)
+		return
+	}
+	events, err := c.s.cases.Events(r.Context(), sess.actor(), id)
+	if err != nil {
+		c.failed(w, r, id, err)
+		return
+	}
+	v := c.s.deptView(k, sess.Dept, nil)
+	var who *routing.Complainant
+	if v.Complainant != nil {
+		m := v.Complainant.Masked()
+		who = &m
+	}
+	type ev struct {
+		At                       time.Time
+		Label, Actor, Reason, To string
+	}
+	evs := make([]ev, 0, len(events))
+	for _, e := range events {
+		evs = append(evs, ev{At: e.At, Label: routing.ActionLabel(e.Action), Actor: e.Actor.String(),
+			Reason: e.Reason, To: routing.StatusLabel(e.ToStatus)})
+	}
+	st := k.Status
+	c.render(w, status, "case", map[string]any{"Title": "案件 " + k.ID, "Session": sess, "Case": k, "View": v,
+		"StatusLabel": routing.StatusLabel(st), "Who": who, "Events": evs, "Flash": flash, "Problem": problem,
+		"Overdue":   overdue(k, c.s.now()),
+		"CanAccept": st == routing.StatusDispatched || st == routing.StatusReopened,
+		"CanReply":  st == routing.StatusAccepted || st == routing.StatusExtensionRequested || st == routing.StatusReopened,
+		"CanReturn": st == routing.StatusDispatched || st == routing.StatusAccepted || st == routing.StatusReopened,
+		"CanExtend": st == routing.StatusAccepted && k.ExtensionDays == 0})
+}
+
+func (c *console) handleAction(w http.ResponseWriter, r *http.Request) {
+	sess, _, ok := c.session(r)
+	if !ok {
+		c.errorPage(w, r, http.StatusForbidden, "登录已过期，请重新登录")
+		return
+	}
+	if !c.checkPost(w, r, sess.CSRF) {
+		return
+	}
+	id, action := r.PathValue("id"), r.PathValue("action")
+	a := sess.actor()
+	// Own case first: another department's case is 404 whatever the action or its input.
+	if _, err := c.ownCase(r.Context(), sess, id); err != nil {
+		c.failed(w, r, id, err)
+		return
+	}
+	var err error
+	f := r.PostForm
+	switch action {
+	case "accept":
+		_, err = c.s.cases.Accept(r.Context(), a, id)
+	case "reply":
+		_, err = c.s.cases.Reply(r.Context(), a, id, strings.TrimSpace(f.Get("reply")))
+	case "return":
+		_, err = c.s.cases.Return(r.Context(), a, id, strings.TrimSpace(f.Get("reason")))
+	case "extension":
+		days, convErr := strconv.Atoi(strings.TrimSpace(f.Get("days")))
+		if convErr != nil {
+			c.showCase(w, r, sess, id, http.StatusBadRequest, "", "延期天数必须是整数")
+			return
+		}
+		_, err = c.s.cases.RequestExtension(r.Context(), a, id, days, strings.TrimSpace(f.Get("reason")))
+	default:
+		c.errorPage(w, r, http.StatusNotFound, "页面不存在")
+		return
+	}
+	if err != nil {
+		switch routing.ErrorCode(err) {
+		case routing.EINVALID:
+			c.showCase(w, r, sess, id, http.StatusBadRequest, "", routing.ErrorMessage(err))
+		case routing.ECONFLICT:
+			c.showCase(w, r, sess, id, http.StatusConflict, "", routing.ErrorMessage(err))
+		default:
+			c.failed(w, r, id, err)
+		}
+		return
+	}
+	c.s.log.Info("console action", "case_id", id, "department", sess.Dept, "clerk", sess.Clerk, "action", action)
+	if action == "return" { // the case now belongs to the triage desk
+		http.Redirect(w, r, "/console/?done=return", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/console/cases/"+url.PathEscape(id)+"?done="+action, http.StatusSeeOther)
+}
