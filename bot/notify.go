@@ -28,6 +28,9 @@ func (h *Handler) Delivers(target string) bool {
 // department bound to a group a case card or a notice in that group. Messages for other
 // targets are ignored. Each message is sent with its event id as key, so delivering the
 // same outbox message twice shows it once; an error means "try again later".
+// KindBulletin is the outbox kind of the weekly 通报 (cmd/chengnuo/bulletin.go).
+const KindBulletin = "bulletin"
+
 func (h *Handler) Notify(ctx context.Context, m routing.OutboxMessage) error {
 	var p routing.Payload
 	if err := json.Unmarshal(m.Payload, &p); err != nil {
@@ -55,6 +58,9 @@ func (h *Handler) Notify(ctx context.Context, m routing.OutboxMessage) error {
 	chat, ok := h.deptChat[m.Target]
 	if !ok {
 		return nil
+	}
+	if p.Kind == KindBulletin { // the weekly 通报, for the supervision group
+		return h.msg.Send(ctx, Outgoing{ChatID: chat, Text: p.Text, Key: m.EventID})
 	}
 	out := h.deptNote(ctx, p, m.Target)
 	out.ChatID, out.Key = chat, m.EventID

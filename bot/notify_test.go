@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"chengnuo/routing"
@@ -106,5 +107,19 @@ func TestNotifyDepartmentChats(t *testing.T) {
 	}
 	if len(DepartmentChats(nil)) != 0 {
 		t.Error("nil config")
+	}
+}
+
+// TestNotifyBulletin: the weekly 通报 queued for a department goes to its group as text.
+func TestNotifyBulletin(t *testing.T) {
+	r := newRig(t)
+	body, _ := json.Marshal(routing.Payload{Kind: KindBulletin, Text: "证明事项告知承诺制督查情况通报\n区人社局 收件 2"})
+	m := routing.OutboxMessage{EventID: "bulletin:2026-11-16:rsj", Kind: KindBulletin, Target: "rsj", Payload: body}
+	if err := r.h.Notify(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	out := r.msg.take()
+	if len(out) != 1 || !strings.Contains(out[0].Text, "督查情况通报") || out[0].Key != m.EventID || len(out[0].Buttons) != 0 {
+		t.Fatalf("sent %+v", out)
 	}
 }

@@ -113,6 +113,7 @@ type Payload struct {
 	DuplicateOf string            `json:"duplicate_of,omitempty"`
 	Data        map[string]string `json:"data,omitempty"`
 	History     []HistoryEntry    `json:"history,omitempty"` // escalations: every step so far
+	Report      json.RawMessage   `json:"report,omitempty"`  // weekly bulletins: the report JSON
 }
 
 // HistoryEntry is one past event of a case as supervision reads it.

@@ -106,9 +106,14 @@ func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) 
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBG()
 	var wg sync.WaitGroup
-	wg.Add(2)
+	cal, err := cfg.LoadCalendar()
+	if err != nil {
+		return err
+	}
+	wg.Add(3)
 	go func() { defer wg.Done(); _ = sched.Run(bg, tick) }()
 	go func() { defer wg.Done(); _ = worker.Run(bg) }()
+	go func() { defer wg.Done(); runBulletins(bg, db, cal, dir, 5*time.Minute, worker.Notify, log) }()
 	if tg != nil {
 		wg.Add(1)
 		go func() { defer wg.Done(); tg.run(bg) }()
