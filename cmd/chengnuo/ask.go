@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -34,9 +33,7 @@ func newAskCmd(g *globals) *cobra.Command {
 			ans := a.Ask(q)
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetEscapeHTML(false)
-				return enc.Encode(ans)
+				return writeJSON(out, ans)
 			}
 			fmt.Fprintln(out, ans.Answer)
 			return nil

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -55,9 +54,7 @@ working-day rules: the day of receipt is not counted, the deadline is the close 
 			d := sla.Deadlines(t, at)
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetEscapeHTML(false)
-				return enc.Encode(deadlineOutput{
+				return writeJSON(out, deadlineOutput{
 					Type:            string(t),
 					From:            at.In(routing.Shanghai).Format(time.RFC3339),
 					AcceptBy:        d.AcceptBy.Format(time.RFC3339),

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -72,9 +71,7 @@ func newDeliveriesListCmd(g *globals) *cobra.Command {
 				for _, m := range msgs {
 					list = append(list, toDeliveryJSON(m))
 				}
-				enc := json.NewEncoder(out)
-				enc.SetEscapeHTML(false)
-				return enc.Encode(list)
+				return writeJSON(out, list)
 			}
 			if len(msgs) == 0 {
 				_, err := fmt.Fprintln(out, "没有符合条件的投递。")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -33,9 +32,7 @@ func newItemsDiffCmd(g *globals) *cobra.Command {
 			d := knowledge.Diff(a, b)
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetEscapeHTML(false)
-				return enc.Encode(d)
+				return writeJSON(out, d)
 			}
 			fmt.Fprintf(out, "%s → %s：新增 %d 项，删除 %d 项，修改 %d 项\n", a.Version, b.Version, len(d.Added), len(d.Removed), len(d.Changed))
 			for _, it := range d.Added {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-
 	"github.com/spf13/cobra"
 
 	"chengnuo/knowledge"
@@ -29,9 +27,7 @@ func newItemsListCmd(g *globals) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetEscapeHTML(false)
-				return enc.Encode(l)
+				return writeJSON(out, l)
 			}
 			dir := routing.BuiltinDirectory()
 			var rows [][]string

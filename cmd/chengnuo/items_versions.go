@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"strconv"
 	"time"
 
@@ -45,9 +44,7 @@ func newItemsVersionsCmd(g *globals) *cobra.Command {
 				}
 				rows = append(rows, row{Version: builtin.Version, Label: builtin.Label,
 					Effective: builtin.Effective.Format(time.DateOnly), Items: len(builtin.Items), Active: len(vs) == 0})
-				enc := json.NewEncoder(out)
-				enc.SetEscapeHTML(false)
-				return enc.Encode(rows)
+				return writeJSON(out, rows)
 			}
 			var rows [][]string
 			for i, v := range vs {

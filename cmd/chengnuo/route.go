@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -41,9 +40,7 @@ func newRouteCmd(g *globals) *cobra.Command {
 			d := c.Classify(text, strings.TrimSpace(address))
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetEscapeHTML(false)
-				return enc.Encode(d)
+				return writeJSON(out, d)
 			}
 			printDecision(out, d, routing.BuiltinDirectory(), list)
 			return nil
