@@ -21,10 +21,10 @@ type deadlineOutput struct {
 	CalendarCovered bool   `json:"calendar_covered"`
 }
 
-func newDeadlineCmd(_ *globals) *cobra.Command {
+func newDeadlineCmd(g *globals) *cobra.Command {
 	var (
-		asJSON           bool
-		typ, from, cfgAt string
+		asJSON    bool
+		typ, from string
 	)
 	cmd := &cobra.Command{
 		Use:   "deadline --type TYPE [--from TIME] [--json] [--config FILE]",
@@ -47,7 +47,11 @@ working-day rules: the day of receipt is not counted, the deadline is the close 
 					return err
 				}
 			}
-			sla, err := deadlineSLA(cfgAt)
+			cfg, err := g.deployment(routing.BuiltinDirectory())
+			if err != nil {
+				return err
+			}
+			sla, err := deploymentSLA(cfg)
 			if err != nil {
 				return err
 			}
@@ -68,7 +72,6 @@ working-day rules: the day of receipt is not counted, the deadline is the close 
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	cmd.Flags().StringVar(&typ, "type", "", "case type: 咨询 求助 投诉 举报 建议")
 	cmd.Flags().StringVar(&from, "from", "", "time of receipt, RFC3339 (e.g. 2026-02-13T10:00:00+08:00); default now")
-	cmd.Flags().StringVar(&cfgAt, "config", "", "deployment config file ([sla] and [calendar] sections)")
 	return cmd
 }
 
@@ -110,26 +113,6 @@ func deadlineDay(cal *routing.Calendar, t time.Time) string {
 		s += "（节假日）"
 	}
 	return s
-}
-
-// deadlineSLA returns the default rules, or those of the config file at path.
-func deadlineSLA(path string) (routing.SLA, error) {
-	sla := routing.DefaultSLA()
-	sla.Calendar = routing.BuiltinCalendar()
-	if path == "" {
-		return sla, nil
-	}
-	cfg, err := routing.LoadConfigFile(path, routing.BuiltinDirectory())
-	if err != nil {
-		return sla, err
-	}
-	cal, err := cfg.LoadCalendar()
-	if err != nil {
-		return sla, err
-	}
-	sla = cfg.SLA
-	sla.Calendar = cal
-	return sla, nil
 }
 
 // deadlineTypeNames accepts the glossary's English names beside the Chinese values.

@@ -106,10 +106,7 @@ func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) 
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBG()
 	var wg sync.WaitGroup
-	cal, err := cfg.LoadCalendar()
-	if err != nil {
-		return err
-	}
+	cal := svc.SLA.(routing.SLA).Calendar // loaded once, by g.service
 	wg.Add(3)
 	go func() { defer wg.Done(); _ = sched.Run(bg, tick) }()
 	go func() { defer wg.Done(); _ = worker.Run(bg) }()

@@ -24,15 +24,24 @@ func (g *globals) service(ctx context.Context, db *store.DB) (*routing.Service, 
 	if err != nil {
 		return nil, err
 	}
-	cal, err := cfg.LoadCalendar()
+	sla, err := deploymentSLA(cfg)
 	if err != nil {
 		return nil, err
 	}
-	sla := cfg.SLA
-	sla.Calendar = cal
 	c, _, err := g.classifier(ctx, db)
 	if err != nil {
 		return nil, err
 	}
 	return &routing.Service{Store: db, Classifier: c, SLA: sla, Directory: dir}, nil
+}
+
+// deploymentSLA returns the deadline rules of a deployment config with its holiday calendar.
+func deploymentSLA(cfg *routing.Config) (routing.SLA, error) {
+	cal, err := cfg.LoadCalendar()
+	if err != nil {
+		return routing.SLA{}, err
+	}
+	sla := cfg.SLA
+	sla.Calendar = cal
+	return sla, nil
 }
