@@ -40,13 +40,12 @@ type termInfo struct {
 
 // bm25Index is an immutable BM25F index over documents made of fields; safe for concurrent use.
 type bm25Index struct {
-	n      int
-	ids    map[term]int32 // term -> position in terms (while building, and for buildForward)
-	table  termTable      // the same, for fast lookups
-	terms  []termInfo
-	maxIDF float32
-	pool   sync.Pool     // *searchScratch
-	fwd    [][]termScore // per document, sorted by term; only where buildForward was called
+	n     int
+	ids   map[term]int32 // term -> position in terms (while building, and for buildForward)
+	table termTable      // the same, for fast lookups
+	terms []termInfo
+	pool  sync.Pool     // *searchScratch
+	fwd   [][]termScore // per document, sorted by term; only where buildForward was called
 }
 
 // searchScratch is the per-search working memory, pooled so that searches do not allocate.
@@ -143,7 +142,6 @@ func newBM25Index(docs [][]string, fields []fieldSpec, stop map[term]bool) *bm25
 			w := float64(ti.postings[i].score)
 			ti.postings[i].score = float32(idf * w * (bm25K1 + 1) / (w + bm25K1))
 		}
-		idx.maxIDF = max(idx.maxIDF, ti.idf)
 	}
 	idx.table = newTermTable(idx.ids)
 	idx.pool.New = func() any { return &searchScratch{acc: make([]float32, n), touched: make([]int32, n+1)} }
@@ -236,17 +234,6 @@ func better(a, b hit) bool {
 		return a.score > b.score
 	}
 	return a.doc < b.doc
-}
-
-// has reports whether the index knows a term.
-func (x *bm25Index) has(t term) bool { return x.lookup(t) != nil }
-
-// idf returns a term's inverse document frequency and whether the index knows it.
-func (x *bm25Index) idf(t term) (float32, bool) {
-	if ti := x.lookup(t); ti != nil {
-		return ti.idf, true
-	}
-	return 0, false
 }
 
 // termScore is one term of a document in the forward index, with its contribution.
