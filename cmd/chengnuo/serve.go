@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -48,6 +49,11 @@ The bot polls for updates unless the config's [telegram] section sets webhook_ur
 // serve wires and runs the long-running service until ctx ends.
 func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if os.Getenv("GOGC") == "" {
+		// The live heap is small (tens of MB) and intake allocates per request: collecting
+		// at 5× instead of 2× the live heap halves the collector's share of the CPU.
+		debug.SetGCPercent(400)
+	}
 	dir := routing.BuiltinDirectory()
 	cfg, err := g.deployment(dir)
 	if err != nil {
@@ -107,7 +113,8 @@ func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) 
 	defer stopBG()
 	var wg sync.WaitGroup
 	cal := svc.SLA.(routing.SLA).Calendar // loaded once, by g.service
-	wg.Add(3)
+	wg.Add(4)
+	go func() { defer wg.Done(); _ = db.RunCheckpointer(bg, 50*time.Millisecond, log) }()
 	go func() { defer wg.Done(); _ = sched.Run(bg, tick) }()
 	go func() { defer wg.Done(); _ = worker.Run(bg) }()
 	go func() { defer wg.Done(); runBulletins(bg, db, cal, dir, 5*time.Minute, worker.Notify, log) }()
