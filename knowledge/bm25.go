@@ -259,30 +259,51 @@ func (x *bm25Index) buildForward() {
 	}
 }
 
-// scoreDocs returns the score of each given document for the query, from the forward
-// index (buildForward must have been called): cheap for the handful of candidates a search returned.
+// scoreDocs returns the score of each given document for the (deduplicated) query, from the
+// forward index (buildForward must have been called): cheap for the handful of candidates a
+// search returned. Each document's terms are walked in order and looked up in a small hash
+// set of the query, so the sum runs in term order.
 func (x *bm25Index) scoreDocs(q []term, qw []float32, docs []int, out []float64) []float64 {
-	// Sort the query once, then intersect it with each document's sorted terms by merging.
-	var qbuf [maxTerms]termScore
-	qs := qbuf[:0]
-	for i, t := range q {
-		qs = append(qs, termScore{t, qw[i]})
+	var kbuf [2 * maxTerms]term
+	var wbuf [2 * maxTerms]float32
+	size := 16
+	for size < 2*len(q) {
+		size *= 2
 	}
-	slices.SortFunc(qs, func(a, b termScore) int { return cmp.Compare(a.t, b.t) })
+	keys, ws := kbuf[:0], wbuf[:0]
+	if size <= len(kbuf) {
+		keys, ws = kbuf[:size], wbuf[:size]
+	} else {
+		keys, ws = make([]term, size), make([]float32, size)
+	}
+	mask := uint64(size - 1)
+	zeroW, hasZero := float32(0), false
+	for i, t := range q {
+		if t == 0 {
+			zeroW, hasZero = qw[i], true
+			continue
+		}
+		k := hashTerm(t) & mask
+		for keys[k] != 0 && keys[k] != t {
+			k = (k + 1) & mask
+		}
+		keys[k], ws[k] = t, qw[i]
+	}
 	out = out[:0]
 	for _, d := range docs {
-		ts := x.fwd[d]
 		s := 0.0
-		for i, j := 0, 0; i < len(qs) && j < len(ts); {
-			switch {
-			case qs[i].t < ts[j].t:
-				i++
-			case qs[i].t > ts[j].t:
-				j++
-			default:
-				s += float64(qs[i].score * ts[j].score)
-				i++
-				j++
+		for _, ts := range x.fwd[d] {
+			if ts.t == 0 {
+				if hasZero {
+					s += float64(zeroW * ts.score)
+				}
+				continue
+			}
+			for k := hashTerm(ts.t) & mask; keys[k] != 0; k = (k + 1) & mask {
+				if keys[k] == ts.t {
+					s += float64(ws[k] * ts.score)
+					break
+				}
 			}
 		}
 		out = append(out, s)

@@ -105,8 +105,12 @@ const (
 func (c cueSet) has(class cueSet) bool { return c&class != 0 }
 
 // cueIndex finds every cue of every class in one pass over a message: phrases are grouped
-// by first character, so each character of the message costs one map lookup.
-type cueIndex map[rune][]cuePhrase
+// by first character, so each character of the message costs one bit test, and a map
+// lookup only when some cue starts with it.
+type cueIndex struct {
+	first   runeSet
+	byFirst map[rune][]cuePhrase
+}
 
 type cuePhrase struct {
 	text  string
@@ -119,22 +123,26 @@ var cues = newCueIndex(map[cueSet][]string{
 	cueStrongPolicy: strongPolicyCues, cueOffTopic: offTopicCues, cueCertificate: certificateCues,
 })
 
-func newCueIndex(lists map[cueSet][]string) cueIndex {
-	idx := cueIndex{}
+func newCueIndex(lists map[cueSet][]string) *cueIndex {
+	idx := &cueIndex{byFirst: map[rune][]cuePhrase{}}
 	for class, list := range lists {
 		for _, p := range list {
 			first, _ := utf8.DecodeRuneInString(p)
-			idx[first] = append(idx[first], cuePhrase{p, class})
+			idx.byFirst[first] = append(idx.byFirst[first], cuePhrase{p, class})
+			idx.first.add(first)
 		}
 	}
 	return idx
 }
 
 // scan returns the classes of all cues found in normalized text.
-func (idx cueIndex) scan(norm string) cueSet {
+func (idx *cueIndex) scan(norm string) cueSet {
 	var found cueSet
 	for i, r := range norm {
-		for _, p := range idx[r] {
+		if !idx.first.has(r) {
+			continue
+		}
+		for _, p := range idx.byFirst[r] {
 			if found&p.class == 0 && strings.HasPrefix(norm[i:], p.text) {
 				found |= p.class
 			}

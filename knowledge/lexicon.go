@@ -16,6 +16,7 @@ var builtinSynonymsTSV string
 // (户口→户籍, 低保→最低生活保障, 良民证→无犯罪记录证明). It is data: staff extend it.
 type Lexicon struct {
 	byFirst map[rune][]lexEntry // first rune of the normalized key -> entries, longest key first
+	first   runeSet             // the keys of byFirst, so that most characters skip the map
 	size    int
 }
 
@@ -77,6 +78,7 @@ func (lx *Lexicon) add(key string, canon []string) {
 		es[i], es[i-1] = es[i-1], es[i]
 	}
 	lx.byFirst[first] = es
+	lx.first.add(first)
 	lx.size++
 }
 
@@ -86,6 +88,9 @@ func (lx *Lexicon) Len() int { return lx.size }
 // expand calls fn with each canonical term of every colloquial key found in the normalized text.
 func (lx *Lexicon) expand(norm string, fn func(canon string)) {
 	for i, r := range norm {
+		if !lx.first.has(r) {
+			continue
+		}
 		for _, e := range lx.byFirst[r] {
 			if strings.HasPrefix(norm[i:], e.key) {
 				for _, c := range e.canon {
@@ -94,4 +99,21 @@ func (lx *Lexicon) expand(norm string, fn func(canon string)) {
 			}
 		}
 	}
+}
+
+// runeSet is a set of characters: a bitmap over the Basic Multilingual Plane, where the first
+// characters of words fall; any other character is reported as possibly present.
+type runeSet struct{ bits [0x10000 / 64]uint64 }
+
+func (s *runeSet) add(r rune) {
+	if r >= 0 && r < 0x10000 {
+		s.bits[r>>6] |= 1 << (r & 63)
+	}
+}
+
+func (s *runeSet) has(r rune) bool {
+	if r < 0 || r >= 0x10000 {
+		return true
+	}
+	return s.bits[r>>6]&(1<<(r&63)) != 0
 }

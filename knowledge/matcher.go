@@ -192,11 +192,55 @@ func clipBytes(s string, n int) string {
 // maxTerms bounds the query terms considered; longer messages are cut (chat messages are short).
 const maxTerms = 256
 
+// query is one question's terms, their weights and its cues; the slices point into the
+// caller's stack buffers.
+type query struct {
+	terms   []term
+	weights []float32
+	found   cueSet
+}
+
 // Match decides the kind of a question and ranks the items and topics it concerns.
 func (m *Matcher) Match(question string) Result {
 	norm := Normalize(clipBytes(question, maxQuestionBytes))
 	var tbuf [maxTerms]term
 	var wbuf [maxTerms]float32
+	var hbuf [2 * maxItems]hit
+	hits, q := m.rankItems(norm, &tbuf, &wbuf, hbuf[:0])
+	var res Result
+	res.Items = make([]ScoredItem, len(hits))
+	for i, h := range hits {
+		res.Items[i] = ScoredItem{&m.list.Items[h.doc], h.score, h.doc}
+	}
+	var tb [1]hit
+	if th := m.topicIdx.search(q.terms, q.weights, 1, tb[:0]); len(th) > 0 {
+		res.Topic, res.TopicScore = &m.topics[th[0].doc], th[0].score
+	}
+	res.Complaint = complaintSignal(q.found)
+	res.Kind = m.decide(&res, norm, q.found)
+	if res.Kind != KindPolicy {
+		res.Topic = nil
+	}
+	return res
+}
+
+// AppendItems appends to dst the items Match(question).Items would hold, best first, and
+// nothing else: callers that only rank items (the complaint classifier) skip the topics and
+// the kind.
+func (m *Matcher) AppendItems(dst []ScoredItem, question string) []ScoredItem {
+	norm := Normalize(clipBytes(question, maxQuestionBytes))
+	var tbuf [maxTerms]term
+	var wbuf [maxTerms]float32
+	var hbuf [2 * maxItems]hit
+	hits, _ := m.rankItems(norm, &tbuf, &wbuf, hbuf[:0])
+	for _, h := range hits {
+		dst = append(dst, ScoredItem{&m.list.Items[h.doc], h.score, h.doc})
+	}
+	return dst
+}
+
+// rankItems returns the best items, at most maxItems, and the question's terms and cues.
+func (m *Matcher) rankItems(norm string, tbuf *[maxTerms]term, wbuf *[maxTerms]float32, hbuf []hit) ([]hit, query) {
 	terms := appendTerms(norm, tbuf[:0])
 	m.lex.expand(norm, func(c string) {
 		if len(terms) < maxTerms-16 {
@@ -241,13 +285,12 @@ func (m *Matcher) Match(question string) Result {
 			weights[i] = float32(m.cfg.UnigramWeight)
 		}
 	}
+	q := query{terms: terms, weights: weights}
 
-	var res Result
-	var hbuf [2 * maxItems]hit
 	infos = m.items.resolve(terms[nb:], infos[:nb])
 	hits := m.items.searchResolved(infos, weights, 2*maxItems, hbuf[:0])
-	found := cues.scan(norm)
-	community := found.has(cueCommunity)
+	q.found = cues.scan(norm)
+	community := q.found.has(cueCommunity)
 	var docBuf [2 * maxItems]int
 	var msBuf [2 * maxItems]float64
 	docs := docBuf[:0]
@@ -270,20 +313,7 @@ func (m *Matcher) Match(question string) Result {
 	if len(hits) > maxItems {
 		hits = hits[:maxItems]
 	}
-	res.Items = make([]ScoredItem, len(hits))
-	for i, h := range hits {
-		res.Items[i] = ScoredItem{&m.list.Items[h.doc], h.score, h.doc}
-	}
-	var tb [1]hit
-	if th := m.topicIdx.search(terms, weights, 1, tb[:0]); len(th) > 0 {
-		res.Topic, res.TopicScore = &m.topics[th[0].doc], th[0].score
-	}
-	res.Complaint = complaintSignal(found)
-	res.Kind = m.decide(&res, norm, found)
-	if res.Kind != KindPolicy {
-		res.Topic = nil
-	}
-	return res
+	return hits, q
 }
 
 func (m *Matcher) decide(r *Result, norm string, found cueSet) Kind {
@@ -331,16 +361,39 @@ func (m *Matcher) decide(r *Result, norm string, found cueSet) Kind {
 // (outofscope.txt) that the best item does not mention either.
 func (m *Matcher) outOfScope(norm string, best int) bool {
 	text := m.itemText[best]
-	for _, w := range outOfScopeTerms {
-		if strings.Contains(norm, w) && !strings.Contains(text, w) {
-			return true
+	for i, r := range norm { // one pass: only characters that start a term are looked at
+		if !outOfScopeIndex.first.has(r) {
+			continue
+		}
+		for _, w := range outOfScopeIndex.byFirst[r] {
+			if strings.HasPrefix(norm[i:], w) && !strings.Contains(text, w) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// dedupTerms removes repeated terms in place; queries are short, so a quadratic scan is cheapest.
+// outOfScopeIndex groups outOfScopeTerms by first character.
+var outOfScopeIndex = func() (idx struct {
+	first   runeSet
+	byFirst map[rune][]string
+}) {
+	idx.byFirst = map[rune][]string{}
+	for _, w := range outOfScopeTerms {
+		r, _ := utf8.DecodeRuneInString(w)
+		idx.byFirst[r] = append(idx.byFirst[r], w)
+		idx.first.add(r)
+	}
+	return idx
+}()
+
+// dedupTerms removes repeated terms in place, keeping the first of each. Short queries use a
+// quadratic scan; long ones (complaints) a small hash set.
 func dedupTerms(ts []term) []term {
+	if len(ts) > 32 {
+		return dedupTermsHashed(ts)
+	}
 	out := ts[:0]
 next:
 	for _, t := range ts {
@@ -349,6 +402,42 @@ next:
 				continue next
 			}
 		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func dedupTermsHashed(ts []term) []term {
+	var buf [1024]term
+	size := 64
+	for size < 2*len(ts) {
+		size *= 2
+	}
+	var tab []term
+	if size <= len(buf) {
+		tab = buf[:size]
+	} else {
+		tab = make([]term, size)
+	}
+	mask := uint64(size - 1)
+	zero := false // 0 marks an empty slot, so a zero term is tracked apart
+	out := ts[:0]
+	for _, t := range ts {
+		if t == 0 {
+			if !zero {
+				zero = true
+				out = append(out, t)
+			}
+			continue
+		}
+		i := hashTerm(t) & mask
+		for tab[i] != 0 && tab[i] != t {
+			i = (i + 1) & mask
+		}
+		if tab[i] == t {
+			continue
+		}
+		tab[i] = t
 		out = append(out, t)
 	}
 	return out

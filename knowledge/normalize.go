@@ -14,6 +14,18 @@ var t2sTSV string
 // t2s maps traditional characters to simplified ones; read once, never written after init.
 var t2s = parseRuneMap(t2sTSV)
 
+// t2sBMP is t2s for the Basic Multilingual Plane as a flat table (0: not traditional), so
+// that folding a common character costs one load instead of a map lookup.
+var t2sBMP = func() []rune {
+	t := make([]rune, 0x10000)
+	for f, s := range t2s {
+		if f < 0x10000 {
+			t[f] = s
+		}
+	}
+	return t
+}()
+
 func parseRuneMap(tsv string) map[rune]rune {
 	m := make(map[rune]rune, 4200)
 	sc := bufio.NewScanner(strings.NewReader(tsv))
@@ -51,7 +63,14 @@ func foldRune(r rune) rune {
 		}
 		return -1
 	}
-	if s, ok := t2s[r]; ok {
+	if r < 0x10000 {
+		if s := t2sBMP[r]; s != 0 {
+			return s
+		}
+		if r >= 0x4E00 && r <= 0x9FFF {
+			return r // CJK Unified Ideographs: all Han
+		}
+	} else if s, ok := t2s[r]; ok {
 		return s
 	}
 	if unicode.Is(unicode.Han, r) || unicode.IsLetter(r) || unicode.IsDigit(r) {

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
@@ -21,17 +22,36 @@ var (
 	pinyinCache sync.Map // rune -> uint32 syllable code (0: no reading)
 )
 
+// soundBMP caches the codes of the Basic Multilingual Plane, where nearly every character
+// falls: one atomic load instead of a sync.Map lookup. An entry is the code with soundKnown
+// set, or 0 while not yet computed (codes never use bit 31).
+var soundBMP [0x10000]atomic.Uint32
+
+const soundKnown = 1 << 31
+
 // soundCode returns the fuzzy syllable code of a Han character, or 0 when it has no reading.
 func soundCode(r rune) uint32 {
+	if r >= 0 && r < 0x10000 {
+		if v := soundBMP[r].Load(); v != 0 {
+			return v &^ soundKnown
+		}
+		code := computeSound(r)
+		soundBMP[r].Store(code | soundKnown)
+		return code
+	}
 	if v, ok := pinyinCache.Load(r); ok {
 		return v.(uint32)
 	}
-	var code uint32
-	if pys := pinyin.SinglePinyin(r, pinyinArgs); len(pys) > 0 && pys[0] != "" {
-		code = pinyinMark | asciiCode(fuzzySyllable(pys[0]))&(pinyinMark-1)
-	}
+	code := computeSound(r)
 	pinyinCache.Store(r, code)
 	return code
+}
+
+func computeSound(r rune) uint32 {
+	if pys := pinyin.SinglePinyin(r, pinyinArgs); len(pys) > 0 && pys[0] != "" {
+		return pinyinMark | asciiCode(fuzzySyllable(pys[0]))&(pinyinMark-1)
+	}
+	return 0
 }
 
 // fuzzySyllable folds the distinctions pinyin typists most often miss, as input methods'

@@ -2,22 +2,26 @@ package routing
 
 import (
 	"math"
+	"math/bits"
 	"slices"
-	"sort"
 )
 
 // bigram packs two characters into one feature.
 type bigram uint64
 
+// bigramOK reports whether a character pair is a feature: pairs that touch punctuation or
+// digits carry layout, not meaning.
+func bigramOK(a, b rune) bool {
+	return !(isPunct(a) || isPunct(b) || a < 0x80 && a >= '0' && a <= '9' || b < 0x80 && b >= '0' && b <= '9')
+}
+
 // bigrams returns the distinct character bigrams of a normalized text, skipping pairs that
 // touch punctuation or digits (they carry layout, not meaning).
 func bigrams(r []rune, out []bigram) []bigram {
 	for i := 0; i+1 < len(r); i++ {
-		a, b := r[i], r[i+1]
-		if isPunct(a) || isPunct(b) || a < 0x80 && a >= '0' && a <= '9' || b < 0x80 && b >= '0' && b <= '9' {
-			continue
+		if a, b := r[i], r[i+1]; bigramOK(a, b) {
+			out = append(out, bigram(uint64(a)<<32|uint64(b)))
 		}
-		out = append(out, bigram(uint64(a)<<32|uint64(b)))
 	}
 	slices.Sort(out)
 	n := 0
@@ -36,8 +40,9 @@ func bigrams(r []rune, out []bigram) []bigram {
 type NaiveBayes struct {
 	classes  []string
 	logPrior []float64
-	vocab    map[bigram]int32
-	logLik   [][]float64 // [class][feature]
+	vocab    map[bigram]int32 // feature ids follow the order of the bigrams
+	table    bigramTable      // vocab, for fast lookups
+	logLik   []float64        // [feature*len(classes) + class]: one feature's row is contiguous
 	temp     float64
 }
 
@@ -52,7 +57,7 @@ type ClassProb struct {
 func TrainNaiveBayes(texts, labels []string, temp float64) *NaiveBayes {
 	nb := &NaiveBayes{vocab: map[bigram]int32{}, temp: max(temp, 1)}
 	classIdx := map[string]int{}
-	var counts [][]float64
+	var counts []map[bigram]float64
 	var docs []float64
 	var buf []bigram
 	for i, t := range texts {
@@ -61,41 +66,39 @@ func TrainNaiveBayes(texts, labels []string, temp float64) *NaiveBayes {
 			ci = len(nb.classes)
 			classIdx[labels[i]] = ci
 			nb.classes = append(nb.classes, labels[i])
-			counts = append(counts, nil)
+			counts = append(counts, map[bigram]float64{})
 			docs = append(docs, 0)
 		}
 		docs[ci]++
 		buf = bigrams([]rune(normText(t)), buf[:0])
 		for _, g := range buf {
-			f, ok := nb.vocab[g]
-			if !ok {
-				f = int32(len(nb.vocab))
-				nb.vocab[g] = f
-			}
-			for len(counts[ci]) <= int(f) {
-				counts[ci] = append(counts[ci], 0)
-			}
-			counts[ci][f]++
+			nb.vocab[g] = 0
+			counts[ci][g]++
 		}
 	}
+	// Number the features in bigram order, so that sorting feature ids sorts bigrams.
+	keys := make([]bigram, 0, len(nb.vocab))
+	for g := range nb.vocab {
+		keys = append(keys, g)
+	}
+	slices.Sort(keys)
+	for f, g := range keys {
+		nb.vocab[g] = int32(f)
+	}
+	nb.table = newBigramTable(nb.vocab)
 	v := float64(len(nb.vocab))
-	nb.logPrior = make([]float64, len(nb.classes))
-	nb.logLik = make([][]float64, len(nb.classes))
+	nc := len(nb.classes)
+	nb.logPrior = make([]float64, nc)
+	nb.logLik = make([]float64, len(keys)*nc)
 	for ci := range nb.classes {
 		nb.logPrior[ci] = math.Log(docs[ci] / float64(len(texts)))
 		total := 0.0
-		for _, n := range counts[ci] {
-			total += n
+		for _, g := range keys { // the same order as counting in feature order
+			total += counts[ci][g]
 		}
-		ll := make([]float64, len(nb.vocab))
-		for f := range ll {
-			n := 0.0
-			if f < len(counts[ci]) {
-				n = counts[ci][f]
-			}
-			ll[f] = math.Log((n + 1) / (total + v)) // Laplace smoothing
+		for f, g := range keys {
+			nb.logLik[f*nc+ci] = math.Log((counts[ci][g] + 1) / (total + v)) // Laplace smoothing
 		}
-		nb.logLik[ci] = ll
 	}
 	return nb
 }
@@ -110,32 +113,65 @@ func (nb *NaiveBayes) Posterior(text string) []ClassProb {
 }
 
 func (nb *NaiveBayes) posterior(r []rune) []ClassProb {
-	var gbuf [512]bigram
-	return nb.posteriorOf(bigrams(r, gbuf[:0]))
+	var fbuf [512]int32
+	seen := make([]uint64, nb.seenWords())
+	return nb.posteriorInto(nb.featureIDs(r, seen, fbuf[:0]), make([]ClassProb, len(nb.classes)))
 }
 
-// posteriorOf scores the distinct bigrams of a text (see bigrams).
-func (nb *NaiveBayes) posteriorOf(feats []bigram) []ClassProb {
-	if len(nb.classes) == 0 {
+// featureIDs returns the ids of the distinct known bigrams of a normalized text, in bigram
+// order. seen is a bitmap over the vocabulary, all zero, left all zero.
+func (nb *NaiveBayes) featureIDs(r []rune, seen []uint64, out []int32) []int32 {
+	if len(nb.vocab) == 0 {
+		return out
+	}
+	n := 0
+	for i := 0; i+1 < len(r); i++ {
+		if a, b := r[i], r[i+1]; bigramOK(a, b) {
+			if f, ok := nb.table.get(bigram(uint64(a)<<32 | uint64(b))); ok {
+				seen[f>>6] |= 1 << (f & 63)
+				n++
+			}
+		}
+	}
+	// Reading the bitmap in order sorts and deduplicates the ids (ids follow bigram order).
+	for w := 0; n > 0 && w < len(seen); w++ {
+		for x := seen[w]; x != 0; x &= x - 1 {
+			out = append(out, int32(w<<6+bits.TrailingZeros64(x)))
+		}
+		if seen[w] != 0 {
+			seen[w] = 0
+		}
+	}
+	return out
+}
+
+// seenWords is the length of the bitmap featureIDs needs.
+func (nb *NaiveBayes) seenWords() int { return (len(nb.vocab) + 63) / 64 }
+
+// posteriorInto scores the features (see featureIDs) into out (len(nb.classes), or nil when
+// the model knows no class) and returns it sorted, most likely first.
+func (nb *NaiveBayes) posteriorInto(feats []int32, out []ClassProb) []ClassProb {
+	nc := len(nb.classes)
+	if nc == 0 {
 		return nil
 	}
-	var fbuf [512]int32
-	idx := fbuf[:0]
-	for _, g := range feats {
-		if f, ok := nb.vocab[g]; ok {
-			idx = append(idx, f)
+	var sbuf [64]float64
+	scores := sbuf[:0]
+	if nc > len(sbuf) {
+		scores = make([]float64, nc)
+	} else {
+		scores = sbuf[:nc]
+	}
+	copy(scores, nb.logPrior)
+	for _, f := range feats {
+		row := nb.logLik[int(f)*nc : int(f)*nc+nc]
+		for ci, l := range row {
+			scores[ci] += l
 		}
 	}
-	out := make([]ClassProb, len(nb.classes))
 	top := math.Inf(-1)
-	scores := make([]float64, len(nb.classes))
-	for ci := range nb.classes {
-		s := nb.logPrior[ci]
-		ll := nb.logLik[ci]
-		for _, f := range idx {
-			s += ll[f]
-		}
-		scores[ci] = s / nb.temp
+	for ci := range scores {
+		scores[ci] /= nb.temp
 		top = max(top, scores[ci])
 	}
 	sum := 0.0
@@ -143,9 +179,74 @@ func (nb *NaiveBayes) posteriorOf(feats []bigram) []ClassProb {
 		scores[ci] = math.Exp(scores[ci] - top) // log-sum-exp: subtract the maximum first
 		sum += scores[ci]
 	}
+	out = out[:nc]
 	for ci, c := range nb.classes {
 		out[ci] = ClassProb{Class: c, Prob: scores[ci] / sum}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Prob > out[j].Prob })
+	for i := 1; i < len(out); i++ { // stable: equal probabilities keep training order
+		for j := i; j > 0 && out[j].Prob > out[j-1].Prob; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
 	return out
+}
+
+// sameVocab reports whether two models number the same bigrams alike (trained on the same
+// texts), so that one lookup serves both.
+func sameVocab(a, b *NaiveBayes) bool {
+	if len(a.vocab) != len(b.vocab) {
+		return false
+	}
+	for g, f := range a.vocab {
+		if h, ok := b.vocab[g]; !ok || h != f {
+			return false
+		}
+	}
+	return true
+}
+
+// bigramTable is a read-only open-addressing hash table from bigram to feature id: a
+// classification looks up every bigram of the text, and this is a few times faster than a map.
+type bigramTable struct {
+	keys []bigram // 0 marks an empty slot (no feature is 0: characters are never NUL pairs)
+	vals []int32
+	mask uint64
+}
+
+func newBigramTable(m map[bigram]int32) bigramTable {
+	size := 16
+	for size < 2*len(m) {
+		size *= 2
+	}
+	t := bigramTable{keys: make([]bigram, size), vals: make([]int32, size), mask: uint64(size - 1)}
+	for g, v := range m {
+		if g == 0 {
+			continue
+		}
+		i := hashBigram(g) & t.mask
+		for t.keys[i] != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.keys[i], t.vals[i] = g, v
+	}
+	return t
+}
+
+func hashBigram(g bigram) uint64 {
+	h := uint64(g) * 0x9E3779B97F4A7C15
+	return h ^ h>>29
+}
+
+func (t *bigramTable) get(g bigram) (int32, bool) {
+	if len(t.keys) == 0 || g == 0 {
+		return 0, false
+	}
+	for i := hashBigram(g) & t.mask; ; i = (i + 1) & t.mask {
+		switch t.keys[i] {
+		case g:
+			return t.vals[i], true
+		case 0:
+			return 0, false
+		}
+	}
 }

@@ -30,8 +30,8 @@ func TestNaiveBayes(t *testing.T) {
 		total += float64(len(bigrams([]rune(s), nil)))
 	}
 	want := math.Log((0 + 1) / (total + float64(len(nb.vocab))))
-	if math.Abs(nb.logLik[0][f]-want) > 1e-12 {
-		t.Errorf("smoothed unseen-in-class likelihood %v, want %v", nb.logLik[0][f], want)
+	if math.Abs(nb.logLik[int(f)*len(nb.classes)]-want) > 1e-12 {
+		t.Errorf("smoothed unseen-in-class likelihood %v, want %v", nb.logLik[int(f)*len(nb.classes)], want)
 	}
 	post := nb.Posterior("社保的养老金")
 	if post[0].Class != "rsj" || post[0].Prob < 0.9 {

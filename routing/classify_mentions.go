@@ -60,10 +60,35 @@ var (
 	afterHome   = []string{"居民", "的居民", "人", "这边的", "户籍", "村民", "的村民", "的,", "的"}
 )
 
+// Word lists of readRole with their character filters.
+var (
+	fillerList       = newWordList(fillers...)
+	issueVerbList    = newWordList(issueVerbs...)
+	refusalList      = newWordList(refusals...)
+	demandList       = newWordList(demands...)
+	misdeedList      = newWordList(misdeeds...)
+	errandLeftList   = newWordList(errandLeft...)
+	errandVerbList   = newWordList(errandVerbs...)
+	targetLeftList   = newWordList(targetLeft...)
+	targetVerbList   = newWordList(targetVerbs...)
+	targetVerb10List = newWordList(targetVerbs[:10]...)
+	residenceList    = newWordList(residence...)
+	afterHomeList    = newWordList(afterHome...)
+	negationList     = newWordList(negations...)
+	districtPrefixes = []string{"西安市灞桥区", "灞桥区", "区"}
+	issuedList       = newWordList("出具的", "开具的", "开的", "开了", "出具了", "开具了", "盖的", "盖章的")
+	paperWords       = []string{"证明", "证", "病历", "章", "材料", "记录"}
+	listJoinList     = newWordList("、", "和", "与", "及", "或", ",")
+	withMeList       = newWordList("和我", "和其")
+	errandStartList  = newWordList("办理", "申请", "申领", "办事")
+	demandEndList    = newWordList("要", "让", "叫", "非让", "非要")
+)
+
 // scanMentions finds the offices, communities and streets a message names, groups adjacent
-// ones and reads each group's role from its context.
-func (c *Classifier) scanMentions(r []rune) []mention {
-	var out []mention
+// ones and reads each group's role from its context. It appends to out.
+func (c *Classifier) scanMentions(t *ntext, out []mention) []mention {
+	r := t.r
+	out = out[:0]
 	for i := 0; i < len(r); {
 		p := c.rules.entities.at(r, i)
 		if p == nil {
@@ -72,13 +97,12 @@ func (c *Classifier) scanMentions(r []rune) []mention {
 		}
 		end := i + len(p.runes)
 		if p.kind != ruleMask {
-			m := mention{text: p.text, kind: p.kind, code: p.code, start: i, end: end}
+			m := mention{kind: p.kind, code: p.code, start: i, end: end}
 			if p.kind == ruleStreet {
 				m.street = p.code
 			}
 			if n := len(out); n > 0 && out[n-1].end == i && joinable(out[n-1], m) {
 				prev := &out[n-1]
-				prev.text += m.text
 				prev.end = end
 				if m.kind != ruleStaff && (m.kind != ruleStreet || prev.kind == ruleStreet) {
 					prev.kind, prev.code = m.kind, m.code
@@ -94,6 +118,7 @@ func (c *Classifier) scanMentions(r []rune) []mention {
 	}
 	for k := range out {
 		m := &out[k]
+		m.text = t.span(m.start, m.end) // the patterns matched these very characters
 		if m.kind == ruleStreetOffice {
 			m.code = m.street // resolved later from the text's street when empty
 		}
@@ -101,7 +126,7 @@ func (c *Classifier) scanMentions(r []rune) []mention {
 		if k+1 < len(out) {
 			next = out[k+1].start
 		}
-		m.role = readRole(r, m, next)
+		m.role = readRole(t, m, next)
 	}
 	// Staff words stand for the office named before them: "在灞桥街办便民服务中心给我妈办…，
 	// 工作人员还让先去社区开…" makes the street office the demander.
@@ -139,8 +164,9 @@ func joinable(a, b mention) bool {
 
 // readRole reads what the office did from the words before it (same sentence, 7 characters)
 // and after it (up to the next mention or the end of the sentence, 14 characters after the
-// fillers, 30 for a non-government demander).
-func readRole(r []rune, m *mention, next int) role {
+// fillers, 30 for a non-government demander). It works on substrings of the text: no copies.
+func readRole(t *ntext, m *mention, next int) role {
+	r := t.r
 	lo := max(0, m.start-7)
 	for k := m.start - 1; k >= lo; k-- {
 		if isStop(r[k]) {
@@ -148,8 +174,8 @@ func readRole(r []rune, m *mention, next int) role {
 			break
 		}
 	}
-	left := string(r[lo:m.start])
-	for _, p := range []string{"西安市灞桥区", "灞桥区", "区"} {
+	left := t.span(lo, m.start)
+	for _, p := range districtPrefixes {
 		if l, ok := strings.CutSuffix(left, p); ok {
 			left = l
 			break
@@ -166,7 +192,7 @@ func readRole(r []rune, m *mention, next int) role {
 			break
 		}
 	}
-	right := string(r[m.end:hi])
+	right := t.span(m.end, hi)
 	for trimmed := true; trimmed; {
 		trimmed = false
 		for _, f := range fillers {
@@ -177,73 +203,103 @@ func readRole(r []rune, m *mention, next int) role {
 	}
 	// "殡仪馆还问家属要社区的证明": the demand verb stands right before the next office.
 	cutByNext := hi == next && next < len(r)
-	if rr := []rune(right); len(rr) > window {
-		right, cutByNext = string(rr[:window]), false
+	if n := utf8.RuneCountInString(right); n > window {
+		right, cutByNext = right[:runeOffset(right, window)], false
 	}
-	if m.kind == ruleStreet || m.kind == ruleCommunity && hasSuffixAny(left, residence) {
-		if hasSuffixAny(left, residence) || hasPrefixAny(right, afterHome) || m.kind == ruleStreet {
+	leftResidence := residenceList.hasSuffix(left)
+	if m.kind == ruleStreet || m.kind == ruleCommunity && leftResidence {
+		if leftResidence || afterHomeList.hasPrefix(right) || m.kind == ruleStreet {
 			return roleResidence
 		}
 	}
-	if hasPrefixAny(right, []string{"出具的", "开具的", "开的", "开了", "出具了", "开具了", "盖的", "盖章的"}) {
+	if issuedList.hasPrefix(right) {
 		return roleIssuer
 	}
 	if strings.HasPrefix(right, "的") {
 		// "医院的诊断证明", "社区的章": the office only issued a paper.
-		if i := indexAny(right, []string{"证明", "证", "病历", "章", "材料", "记录"}); i >= 0 && i <= 6 {
+		if i := indexAny(right, paperWords); i >= 0 && i <= 6 {
 			return roleIssuer
 		}
 	}
-	if hasSuffixAny(left, targetLeft) && hasPrefixAny(right, targetVerbs) {
+	if targetLeftList.hasSuffix(left) && targetVerbList.hasPrefix(right) {
 		return roleTarget
 	}
-	if hasPrefixAny(right, []string{"、", "和", "与", "及", "或", ","}) && !hasPrefixAny(right, []string{"和我", "和其"}) {
+	if listJoinList.hasPrefix(right) && !withMeList.hasPrefix(right) {
 		return rolePlain // one of a list: "跟医院、医保的就诊记录比对"
 	}
 	first, best := -1, rolePlain
-	try := func(words []string, ro role) {
+	try := func(words *wordList, ro role) {
 		if i := indexVerb(right, words); i >= 0 && (first < 0 || i < first) {
 			first, best = i, ro
 		}
 	}
-	try(refusals, roleRefuser)
-	try(misdeeds, roleMisconduct)
+	try(refusalList, roleRefuser)
+	try(misdeedList, roleMisconduct)
 	if i := indexMoney(right); i >= 0 && (first < 0 || i < first) {
 		first, best = i, roleMisconduct
 	}
-	try(demands, roleDemander)
+	try(demandList, roleDemander)
 	if best == roleMisconduct {
 		return best // "社区开一个证明收50块钱": charging outweighs issuing
 	}
-	if hasPrefixAny(right, issueVerbs) && (first < 0 || first > 0) {
+	if issueVerbList.hasPrefix(right) && (first < 0 || first > 0) {
 		return roleIssuer
 	}
-	if hasSuffixAny(left, errandLeft) && hasPrefixAny(right, errandVerbs) {
+	if errandLeftList.hasSuffix(left) && errandVerbList.hasPrefix(right) {
 		if best == roleDemander || best == roleMisconduct {
 			return best
 		}
 		return roleErrand
 	}
-	if hasPrefixAny(right, []string{"办理", "申请", "申领", "办事"}) {
+	if errandStartList.hasPrefix(right) {
 		return roleErrand
 	}
 	if first >= 0 {
 		return best
 	}
-	if cutByNext && hasSuffixAny(right, []string{"要", "让", "叫", "非让", "非要"}) {
+	if cutByNext && demandEndList.hasSuffix(right) {
 		return roleDemander
 	}
-	if hasPrefixAny(right, targetVerbs[:10]) && hasSuffixAny(left, targetLeft) {
+	if targetVerb10List.hasPrefix(right) && targetLeftList.hasSuffix(left) {
 		return roleTarget
 	}
 	return rolePlain
 }
 
+// runeOffset is the byte offset of the n-th character of s (len(s) when s is shorter).
+func runeOffset(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
+}
+
 // negations turn a demand into its opposite: "别让家属再跑", "不再要求社区证明".
 var negations = []string{"别", "不再", "不要", "无需", "不用", "免得", "避免"}
 
-// indexVerb is indexAny for verbs: an occurrence right after a negation does not count.
-func indexVerb(s string, words []string) int {
+// indexVerb is indexAny for verbs: an occurrence right after a negation does not count. It
+// returns the rune offset of the first occurrence of any of the words not after a negation.
+func indexVerb(s string, words *wordList) int {
+	if words.bordered {
+		return indexVerbEach(s, words.words)
+	}
+	// No word overlaps itself, so the first counting occurrence of each word, and the
+	// earliest of those, is the earliest counting occurrence of any: one pass finds it.
+	n := 0
+	for i, c := range s {
+		if words.first.has(c) && hasPrefixAny(s[i:], words.words) && !negationList.hasSuffix(s[:i]) {
+			return n
+		}
+		n++
+	}
+	return -1
+}
+
+// indexVerbEach is indexVerb word by word.
+func indexVerbEach(s string, words []string) int {
 	best := -1
 	for _, w := range words {
 		from := 0
@@ -268,20 +324,37 @@ func indexVerb(s string, words []string) int {
 	return utf8.RuneCountInString(s[:best])
 }
 
-// indexMoney finds a sum of money asked for ("收50", "100块", "三百块"), or -1.
+// indexMoney finds a sum of money asked for ("收50", "100块", "三百块"), or -1: the rune offset.
 func indexMoney(s string) int {
-	r := []rune(s)
+	var buf [64]rune
+	r := buf[:0]
+	for _, c := range s {
+		r = append(r, c)
+	}
+	return indexMoneyRunes(r)
+}
+
+func indexMoneyRunes(r []rune) int {
 	for i, c := range r {
-		isNum := c >= '0' && c <= '9' || strings.ContainsRune("一二两三四五六七八九十百千", c)
+		isNum := c >= '0' && c <= '9' || isNumeral(c)
 		if c == '收' && i+1 < len(r) && (r[i+1] >= '0' && r[i+1] <= '9' || r[i+1] == '了') {
 			return i
 		}
 		if isNum && i+1 < len(r) && (r[i+1] == '块' || r[i+1] == '元') {
-			for i > 0 && (r[i-1] >= '0' && r[i-1] <= '9' || strings.ContainsRune("一二两三四五六七八九十百千", r[i-1])) {
+			for i > 0 && (r[i-1] >= '0' && r[i-1] <= '9' || isNumeral(r[i-1])) {
 				i--
 			}
 			return i
 		}
 	}
 	return -1
+}
+
+// isNumeral reports the Chinese numerals of a sum: 一二两三四五六七八九十百千.
+func isNumeral(c rune) bool {
+	switch c {
+	case '一', '二', '两', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千':
+		return true
+	}
+	return false
 }

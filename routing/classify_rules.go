@@ -3,6 +3,7 @@ package routing
 import (
 	_ "embed"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -32,6 +33,7 @@ type Rules struct {
 	cues     phraseIndex // topics and department cues (longest match, no overlaps)
 	types    phraseIndex // type cues (overlapping matches: "来电人咨询" also counts "咨询")
 	streets  map[string]string
+	codes    []string // the codes the rows name, sorted: phrase.cid is a position in it
 }
 
 // ParseRules reads a rules table (kind, pattern, code, weight; see the built-in file for the
@@ -128,7 +130,36 @@ func ParseRules(tsv string, dir *Directory) (*Rules, error) {
 			}
 		}
 	}
-	return &Rules{entities: newPhraseIndex(ents), cues: newPhraseIndex(cues), types: newPhraseIndex(types), streets: streets}, nil
+	// Number the codes, so that the classifier counts votes in arrays instead of maps.
+	ids := map[string]int32{}
+	for _, p := range types {
+		p.cid = -1 // a type, not a department
+	}
+	for _, list := range [][]*phrase{ents, cues} {
+		for _, p := range list {
+			if p.code != "" {
+				ids[p.code] = 0
+			}
+		}
+	}
+	codes := make([]string, 0, len(ids))
+	for code := range ids {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for i, code := range codes {
+		ids[code] = int32(i)
+	}
+	for _, list := range [][]*phrase{ents, cues} {
+		for _, p := range list {
+			p.cid = -1
+			if p.code != "" {
+				p.cid = ids[p.code]
+			}
+		}
+	}
+	return &Rules{entities: newPhraseIndex(ents), cues: newPhraseIndex(cues), types: newPhraseIndex(types),
+		streets: streets, codes: codes}, nil
 }
 
 // BuiltinRules returns the built-in rules table merged with dir.

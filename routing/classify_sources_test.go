@@ -64,7 +64,8 @@ func TestMentionRoles(t *testing.T) {
 	}
 	for _, tc := range cases {
 		var got *mention
-		ms := c.scanMentions([]rune(normText(tc.text)))
+		tx := makeText(normText(tc.text), nil, nil)
+		ms := c.scanMentions(&tx, nil)
 		for i := range ms {
 			if strings.Contains(ms[i].text, normText(tc.office)) {
 				got = &ms[i]
@@ -100,8 +101,8 @@ func TestStreets(t *testing.T) {
 		{"我家在席王，在十里铺派出所办户口", "", "jd-shilipu"}, // the office's street wins
 	}
 	for _, tc := range cases {
-		r := []rune(normText(tc.text))
-		if got := c.findStreet(c.scanMentions(r), tc.address); got.code != tc.want {
+		tx := makeText(normText(tc.text), nil, nil)
+		if got := c.findStreet(c.scanMentions(&tx, nil), tc.address); got.code != tc.want {
 			t.Errorf("%s (%s): street %q, want %q", tc.text, tc.address, got.code, tc.want)
 		}
 	}
@@ -219,7 +220,8 @@ func TestTypeCues(t *testing.T) {
 		"希望能把健康证电子化，就省事多了":     TypeSuggestion,
 		"社区开一张居住证明收100元，请街道查处": TypeReport,
 	} {
-		if got, _ := c.decideType([]rune(normText(text)), nil, c.scanCues([]rune(normText(text)))); got != want {
+		tx := makeText(normText(text), nil, nil)
+		if got, _ := c.decideType(&tx, nil, c.scanCues(&tx, &cueHits{})); got != want {
 			t.Errorf("%s: type %s, want %s", text, got, want)
 		}
 	}

@@ -14,9 +14,10 @@ import (
 type matcherAdapter struct{ m *knowledge.Matcher }
 
 func (a matcherAdapter) MatchItems(text string) []routing.ItemMatch {
-	res := a.m.Match(text)
-	out := make([]routing.ItemMatch, 0, len(res.Items))
-	for _, si := range res.Items {
+	var buf [5]knowledge.ScoredItem // only the items: the kind and topic of Match are not needed
+	res := a.m.AppendItems(buf[:0], text)
+	out := make([]routing.ItemMatch, 0, len(res))
+	for _, si := range res {
 		it := si.Item
 		out = append(out, routing.ItemMatch{ID: it.ID, Department: it.Department, Mode: string(it.Mode),
 			Issuer: it.Issuer, Certificate: it.Certificate, Score: si.Score})

@@ -36,7 +36,11 @@ func (c *Classifier) findStreet(ms []mention, address string) streetFound {
 	case address == "":
 		return streetFound{}
 	}
-	for _, m := range c.scanMentions([]rune(normText(address))) {
+	var rbuf [64]rune
+	var obuf [65]int32
+	t := makeText(normText(address), rbuf[:0], obuf[:0])
+	var mbuf [8]mention
+	for _, m := range c.scanMentions(&t, mbuf[:0]) {
 		if m.street != "" {
 			return streetFound{code: m.street, word: m.text, from: "address"}
 		}
@@ -46,7 +50,11 @@ func (c *Classifier) findStreet(ms []mention, address string) streetFound {
 
 // streetWord trims the office part off a mention for the reason text: "十里铺派出所" → "十里铺".
 func (c *Classifier) streetWord(f streetFound) string {
-	r := []rune(f.word)
+	var buf [32]rune
+	r := buf[:0]
+	for _, x := range f.word {
+		r = append(r, x)
+	}
 	for i := range r {
 		if p := c.rules.entities.at(r, i); p != nil && p.kind == ruleStreet {
 			return p.text
