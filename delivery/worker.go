@@ -75,6 +75,7 @@ type Options struct {
 	// Retry-After), then one try at a time until one succeeds: 2 s; negative: never paused.
 	TargetPause   time.Duration
 	PollInterval  time.Duration // how often Run looks for due messages: 200 ms
+	NotifyGap     time.Duration // least time between two polls woken by Notify: 10 ms
 	ShutdownGrace time.Duration // how long Run waits for in-flight requests at shutdown: RequestTimeout + 1 s
 	// Leave lists targets the worker never touches (another consumer's): ["telegram"].
 	Leave []string
@@ -110,6 +111,7 @@ func (o *Options) defaults() {
 		o.TargetPause = 2 * time.Second
 	}
 	dur(&o.PollInterval, 200*time.Millisecond)
+	dur(&o.NotifyGap, 10*time.Millisecond)
 	dur(&o.ShutdownGrace, o.RequestTimeout+time.Second)
 	if o.Leave == nil {
 		o.Leave = []string{string(routing.ChannelTelegram)}
@@ -180,6 +182,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	tick := time.NewTicker(w.opt.PollInterval)
 	defer tick.Stop()
 	for {
+		polled := time.Now()
 		if _, err := w.dispatch(ctx, reqCtx); err != nil && ctx.Err() == nil {
 			w.log.Warn("delivery poll failed", "err", err)
 		}
@@ -189,8 +192,27 @@ func (w *Worker) Run(ctx context.Context) error {
 			return nil
 		case <-tick.C:
 		case <-w.notify:
+			// Under busy intake every group commit notifies: one poll per NotifyGap serves
+			// them all, instead of one outbox query per commit.
+			if !sleepCtx(ctx, w.opt.NotifyGap-time.Since(polled)) {
+				w.shutdown(abort)
+				return nil
+			}
 		}
 	}
+}
+
+// sleepCtx waits d (nothing when d <= 0) and reports whether ctx is still live.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+	}
+	return ctx.Err() == nil
 }
 
 func (w *Worker) shutdown(abort context.CancelFunc) {
