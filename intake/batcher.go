@@ -11,22 +11,20 @@ import (
 	"chengnuo/routing"
 )
 
-// BatchOptions tune group commit: webhook requests hand their case to a few workers, each
-// of which collects a batch and files it with one transaction (one commit for many
-// tickets), then answers every request of the batch. Zero values take the defaults.
+// BatchOptions tune group commit: webhook requests hand their case to a few workers. A
+// worker collects a batch for as long as another worker's batch holds the database's one
+// writer, and files it with one transaction (one commit for many tickets) the moment the
+// writer is free, then answers every request of the batch. So a quiet server commits each
+// ticket at once, and a busy one commits in batches as large as the tickets that arrived
+// during the previous commit. Zero values take the defaults.
 type BatchOptions struct {
 	// MaxSize is the most cases filed in one transaction (default 256).
 	MaxSize int
-	// MaxWait is how long a worker waits for more cases once it has one, while another
-	// batch is committing (default 1 ms); with nothing in flight it commits at once, so a
-	// quiet server adds no latency. Negative: never wait.
-	MaxWait time.Duration
 	// Queue bounds the cases waiting for a worker (default 8,192). When it is full the
 	// webhook answers 503 busy with Retry-After: 1 (backpressure) and stores nothing.
 	Queue int
-	// Workers is how many batches are prepared at once (default 2): one prepares the next
-	// batch outside the transaction (validation, the lookup of tickets seen before, and
-	// classification where the webhook did not classify already) while another commits.
+	// Workers is how many batches are in hand at once (default 2): one commits while the
+	// others gather the next.
 	Workers int
 	// Timeout bounds one batch's commit (default 30 s).
 	Timeout time.Duration
@@ -35,9 +33,6 @@ type BatchOptions struct {
 func (o BatchOptions) withDefaults() BatchOptions {
 	if o.MaxSize <= 0 {
 		o.MaxSize = 256
-	}
-	if o.MaxWait == 0 {
-		o.MaxWait = time.Millisecond
 	}
 	if o.Queue <= 0 {
 		o.Queue = 8192
@@ -77,14 +72,14 @@ type batcher struct {
 	mu       sync.RWMutex // guards closed against sends on the closed queue
 	closed   bool
 	inflight sync.WaitGroup
-	busy     chan struct{} // one token per batch committing; len(busy) > 0: worth waiting
+	writer   chan struct{} // the one writer: held by the worker whose batch is committing
 	stopped  chan struct{}
 }
 
 func newBatcher(f CaseFiler, opt BatchOptions, now func() time.Time, log *slog.Logger, m *metrics, notify func()) *batcher {
 	opt = opt.withDefaults()
 	b := &batcher{filer: f, opt: opt, now: now, log: log, metrics: m, notify: notify,
-		queue: make(chan *job, opt.Queue), busy: make(chan struct{}, opt.Workers), stopped: make(chan struct{})}
+		queue: make(chan *job, opt.Queue), writer: make(chan struct{}, 1), stopped: make(chan struct{})}
 	b.inflight.Add(opt.Workers)
 	for range opt.Workers {
 		go b.run()
@@ -143,52 +138,47 @@ func (b *batcher) run() {
 	defer b.inflight.Done()
 	batch := make([]*job, 0, b.opt.MaxSize)
 	ncs := make([]routing.NewCase, 0, b.opt.MaxSize)
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
 	for {
 		j, ok := <-b.queue
 		if !ok {
 			return
 		}
-		batch = b.fill(append(batch[:0], j), timer)
-		b.busy <- struct{}{}
+		batch = b.fill(append(batch[:0], j))
 		b.commit(batch, ncs[:0])
-		<-b.busy
+		<-b.writer
 		clear(batch) // let the jobs go
 	}
 }
 
-// fill adds what is queued to batch; while another batch is committing (our transaction
-// would wait for it anyway) it also waits up to MaxWait for more.
-func (b *batcher) fill(batch []*job, timer *time.Timer) []*job {
-drain:
+// fill adds queued jobs to batch until it holds the writer: while another batch commits
+// (ours would wait for it anyway), every ticket that arrives joins this batch. It returns
+// holding the writer; a full batch just waits for it.
+func (b *batcher) fill(batch []*job) []*job {
+drain: // first whatever is queued already
 	for len(batch) < b.opt.MaxSize {
 		select {
 		case j, ok := <-b.queue:
 			if !ok {
-				return batch
+				break drain
 			}
 			batch = append(batch, j)
 		default:
 			break drain
 		}
 	}
-	if len(batch) >= b.opt.MaxSize || b.opt.MaxWait < 0 || len(b.busy) == 0 {
-		return batch
-	}
-	timer.Reset(b.opt.MaxWait)
-	defer timer.Stop()
 	for len(batch) < b.opt.MaxSize {
 		select {
+		case b.writer <- struct{}{}:
+			return batch
 		case j, ok := <-b.queue:
-			if !ok {
+			if !ok { // closing: commit what we have
+				b.writer <- struct{}{}
 				return batch
 			}
 			batch = append(batch, j)
-		case <-timer.C:
-			return batch
 		}
 	}
+	b.writer <- struct{}{}
 	return batch
 }
 

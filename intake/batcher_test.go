@@ -87,7 +87,7 @@ func waitQueued(t *testing.T, e *env, n int) {
 // TestBatchDuplicatesInOneBatch: the same ticket_no twenty times in one transaction makes
 // one case; one request gets 202, the others 200.
 func TestBatchDuplicatesInOneBatch(t *testing.T) {
-	e, g := gatedEnv(t, BatchOptions{MaxWait: -1})
+	e, g := gatedEnv(t, BatchOptions{})
 	first := e.postAsync(context.Background(), mustJSON(t, ticket(ticketNo(1), "社保局要求开具健在证明", "")))
 	<-g.entered // the worker took it and waits at the gate
 	body := mustJSON(t, ticket(ticketNo(2), "户籍窗口要求开具无犯罪记录证明", "13812345678"))
@@ -124,7 +124,7 @@ func TestBatchDuplicatesInOneBatch(t *testing.T) {
 // TestBatchQueueFull: a full queue answers 503 busy with Retry-After and stores nothing;
 // the queued tickets are still filed.
 func TestBatchQueueFull(t *testing.T) {
-	e, g := gatedEnv(t, BatchOptions{Queue: 2, MaxWait: -1})
+	e, g := gatedEnv(t, BatchOptions{Queue: 2})
 	var queued []<-chan answer
 	queued = append(queued, e.postAsync(context.Background(), mustJSON(t, ticket(ticketNo(1), "社保", ""))))
 	<-g.entered
@@ -154,7 +154,7 @@ func TestBatchQueueFull(t *testing.T) {
 // TestBatchClientGoneStillCommitted: a client that hangs up after its ticket was queued
 // gets no answer, but the ticket is committed, and its retry is answered 200.
 func TestBatchClientGoneStillCommitted(t *testing.T) {
-	e, g := gatedEnv(t, BatchOptions{MaxWait: -1})
+	e, g := gatedEnv(t, BatchOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
 	body := mustJSON(t, ticket(ticketNo(1), "社保局要求开具健在证明", ""))
 	gone := e.postAsync(ctx, body)
@@ -174,7 +174,7 @@ func TestBatchClientGoneStillCommitted(t *testing.T) {
 
 // TestBatchCloseDrains: Close refuses new tickets (503) and files every queued one first.
 func TestBatchCloseDrains(t *testing.T) {
-	e, g := gatedEnv(t, BatchOptions{MaxWait: -1})
+	e, g := gatedEnv(t, BatchOptions{})
 	queued := []<-chan answer{e.postAsync(context.Background(), mustJSON(t, ticket(ticketNo(1), "社保", "")))}
 	<-g.entered
 	for i := 2; i <= 5; i++ {
@@ -245,7 +245,7 @@ func TestBatchFailureIsolated(t *testing.T) {
 	e := newEnv(t, func(d *Deps) {
 		g.CaseService = poisonFiler{d.Cases}
 		d.Cases = g
-		d.Batch = BatchOptions{Workers: 1, MaxWait: -1}
+		d.Batch = BatchOptions{Workers: 1}
 	})
 	first := e.postAsync(context.Background(), mustJSON(t, ticket(ticketNo(1), "社保", "")))
 	<-g.entered

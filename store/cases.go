@@ -23,14 +23,22 @@ var (
 )
 
 // WithTx runs fn in one write transaction (BEGIN IMMEDIATE on the single write
-// connection): committed when fn returns nil, rolled back otherwise.
+// connection): committed when fn returns nil, rolled back otherwise. ctx bounds the wait
+// for the write connection; once begun, the transaction's statements are not cancelled
+// (see uncancelled).
 func (db *DB) WithTx(ctx context.Context, fn func(tx routing.CaseTx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	run := context.WithoutCancel(ctx)
+	tx, err := conn.BeginTx(run, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	if err := fn(&caseTx{tx: tx}); err != nil {
+	if err := fn(&caseTx{tx: uncancelled{tx: tx, ctx: run}}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -40,7 +48,7 @@ func (db *DB) WithTx(ctx context.Context, fn func(tx routing.CaseTx) error) erro
 }
 
 // caseTx is routing.CaseTx on one *sql.Tx.
-type caseTx struct{ tx *sql.Tx }
+type caseTx struct{ tx sqlTx }
 
 // queryer is what both a *sql.Tx and a *sql.DB offer for reads.
 type queryer interface {

@@ -35,8 +35,10 @@ func placeholders(n int, sep string) string {
 }
 
 // CasesByRefs returns the cases filed from ch with the given external references (read pool).
+// The lookup is a few index searches: it runs uncancelled (see uncancelled), because intake
+// calls it for every batch under load.
 func (db *DB) CasesByRefs(ctx context.Context, ch routing.Channel, refs []string) (map[string]*routing.Case, error) {
-	return casesByRefs(ctx, db.read, ch, refs)
+	return casesByRefs(context.WithoutCancel(ctx), db.read, ch, refs)
 }
 
 func (t *caseTx) CasesByRefs(ctx context.Context, ch routing.Channel, refs []string) (map[string]*routing.Case, error) {
