@@ -17,9 +17,6 @@ type CaseStore interface {
 	Case(ctx context.Context, id string) (*Case, error)
 	// CaseByRef returns the case filed from channel ch with external reference ref, or ENOTFOUND.
 	CaseByRef(ctx context.Context, ch Channel, ref string) (*Case, error)
-	// CasesByRefs returns the cases filed from channel ch with any of the external references
-	// refs, keyed by reference; references never filed are absent. One query for a batch.
-	CasesByRefs(ctx context.Context, ch Channel, refs []string) (map[string]*Case, error)
 	// Cases returns the cases matching f.
 	Cases(ctx context.Context, f CaseFilter) ([]*Case, error)
 	// Events returns the events of a case in Seq order (none for an unknown id).
@@ -34,7 +31,8 @@ type CaseTx interface {
 	NextCaseIDs(ctx context.Context, at time.Time, n int) ([]string, error)
 	Case(ctx context.Context, id string) (*Case, error)
 	CaseByRef(ctx context.Context, ch Channel, ref string) (*Case, error)
-	// CasesByRefs is CaseStore.CasesByRefs inside the transaction.
+	// CasesByRefs returns the cases filed from channel ch with any of the external references
+	// refs, keyed by reference; references never filed are absent. One query for a batch.
 	CasesByRefs(ctx context.Context, ch Channel, refs []string) (map[string]*Case, error)
 	// DuplicateCandidates answers q from indexes (see DuplicateQuery). The cases returned
 	// need only ID, Status, ReceivedAt, Department, Items, Complainant.Phone and Text.

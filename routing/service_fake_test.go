@@ -76,11 +76,6 @@ func (s *memStore) CaseByRef(ctx context.Context, ch routing.Channel, ref string
 	return (&memTx{st: st}).CaseByRef(ctx, ch, ref)
 }
 
-func (s *memStore) CasesByRefs(ctx context.Context, ch routing.Channel, refs []string) (map[string]*routing.Case, error) {
-	st := s.snapshot()
-	return (&memTx{st: st}).CasesByRefs(ctx, ch, refs)
-}
-
 func (s *memStore) Cases(ctx context.Context, f routing.CaseFilter) ([]*routing.Case, error) {
 	st := s.snapshot()
 	var out []*routing.Case

@@ -34,13 +34,6 @@ func placeholders(n int, sep string) string {
 	return "?" + strings.Repeat(sep+"?", n-1)
 }
 
-// CasesByRefs returns the cases filed from ch with the given external references (read pool).
-// The lookup is a few index searches: it runs uncancelled (see uncancelled), because intake
-// calls it for every batch under load.
-func (db *DB) CasesByRefs(ctx context.Context, ch routing.Channel, refs []string) (map[string]*routing.Case, error) {
-	return casesByRefs(context.WithoutCancel(ctx), db.read, ch, refs)
-}
-
 func (t *caseTx) CasesByRefs(ctx context.Context, ch routing.Channel, refs []string) (map[string]*routing.Case, error) {
 	return casesByRefs(ctx, t.tx, ch, refs)
 }
