@@ -22,7 +22,7 @@ type LabelledComplaint struct {
 var builtinTrainingTSV string
 
 // BuiltinTraining returns the 90 labelled complaints shipped with chengnuo
-// (a copy of testdata/complaints_examples.tsv).
+// (../shared/data/complaints_examples.tsv, ids unchanged; the tests read the same file).
 func BuiltinTraining() []LabelledComplaint {
 	list, err := ParseLabelledComplaints(strings.NewReader(builtinTrainingTSV))
 	if err != nil {

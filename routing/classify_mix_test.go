@@ -33,7 +33,7 @@ func loadTexts() []string {
 // mixTexts is a realistic mix: the labelled complaints (examples and unseen) and the load-test tickets.
 func mixTexts(b testing.TB) []string {
 	out := loadTexts()
-	for _, f := range []string{"../testdata/complaints_examples.tsv", "../testdata/complaints_unseen.tsv"} {
+	for _, f := range []string{"data/complaints_examples.tsv", "../testdata/complaints_unseen.tsv"} {
 		fh, err := os.Open(f)
 		if err != nil {
 			b.Fatal(err)

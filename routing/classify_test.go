@@ -94,7 +94,7 @@ func (s scores) log(t *testing.T, name string) {
 // written with all 90 examples in view, so these figures flatter them; the unseen set is the
 // fair measurement.
 func TestClassifyCrossValidation(t *testing.T) {
-	list := loadLabelled(t, "../testdata/complaints_examples.tsv")
+	list := loadLabelled(t, "data/complaints_examples.tsv")
 	const k = 5
 	order := rand.New(rand.NewPCG(2026, 3)).Perm(len(list)) // deterministic shuffle
 	dir := routing.BuiltinDirectory()
@@ -151,7 +151,7 @@ func TestClassifyUnseen(t *testing.T) {
 		t.Skip("no unseen complaints file")
 	}
 	unseen := loadLabelled(t, path)
-	c := routing.NewClassifier(routing.BuiltinDirectory(), builtinMatcher(), loadLabelled(t, "../testdata/complaints_examples.tsv"), routing.ClassifierOptions{})
+	c := routing.NewClassifier(routing.BuiltinDirectory(), builtinMatcher(), loadLabelled(t, "data/complaints_examples.tsv"), routing.ClassifierOptions{})
 	var s scores
 	for _, ex := range unseen {
 		s.add(ex, c.Classify(ex.Text, ""))
