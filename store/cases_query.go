@@ -100,15 +100,18 @@ func (db *DB) DueForReminder(ctx context.Context, now time.Time, limit int) ([]*
 
 // DueOverdue returns open cases not yet marked overdue whose deadline in force is at or before now.
 func (db *DB) DueOverdue(ctx context.Context, now time.Time, limit int) ([]*routing.Case, error) {
-	return db.due(ctx, "overdue", `SELECT `+caseColumns+` FROM cases INDEXED BY cases_overdue
-		WHERE due_at IS NOT NULL AND overdue_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT ?`, now, limit)
+	return db.due(ctx, "overdue", `SELECT `+caseColumns+` FROM cases INDEXED BY cases_due
+		WHERE `+dueFlagsSQL+` AND overdue_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT ?`, now, limit)
 }
 
 // DueEscalation returns open cases not yet escalated whose deadline in force is at or before before.
 func (db *DB) DueEscalation(ctx context.Context, before time.Time, limit int) ([]*routing.Case, error) {
-	return db.due(ctx, "escalation", `SELECT `+caseColumns+` FROM cases INDEXED BY cases_escalation
-		WHERE due_at IS NOT NULL AND escalated_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT ?`, before, limit)
+	return db.due(ctx, "escalation", `SELECT `+caseColumns+` FROM cases INDEXED BY cases_due
+		WHERE `+dueFlagsSQL+` AND escalated_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT ?`, before, limit)
 }
+
+// dueFlagsSQL is the condition of the cases_due index (migration 0006), word for word.
+const dueFlagsSQL = `due_at IS NOT NULL AND (overdue_at IS NULL OR escalated_at IS NULL)`
 
 func (db *DB) due(ctx context.Context, what, q string, at time.Time, limit int) ([]*routing.Case, error) {
 	if limit <= 0 {

@@ -186,10 +186,10 @@ func TestQueriesUseIndexes(t *testing.T) {
 	}{
 		"reminder": {`SELECT id FROM cases WHERE remind_at IS NOT NULL AND remind_at <= ? ORDER BY remind_at LIMIT 100`,
 			"cases_remind", []any{now}},
-		"overdue": {`SELECT id FROM cases WHERE due_at IS NOT NULL AND overdue_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT 100`,
-			"cases_overdue", []any{now}},
-		"escalation": {`SELECT id FROM cases WHERE due_at IS NOT NULL AND escalated_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT 100`,
-			"cases_escalation", []any{now}},
+		"overdue": {`SELECT id FROM cases WHERE ` + dueFlagsSQL + ` AND overdue_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT 100`,
+			"cases_due", []any{now}},
+		"escalation": {`SELECT id FROM cases WHERE ` + dueFlagsSQL + ` AND escalated_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT 100`,
+			"cases_due", []any{now}},
 		"phone": {`SELECT id FROM cases WHERE phone <> '' AND phone = ? AND received_at >= ? AND status IN (` + open +
 			`) ORDER BY received_at DESC LIMIT 50`, "cases_phone", []any{"138", now}},
 		"topic": {`SELECT id FROM cases WHERE dup_key = ? AND received_at >= ? AND status IN (` + open +
