@@ -278,3 +278,59 @@ func TestBatchFailureIsolated(t *testing.T) {
 		t.Error("the failed batch was not logged")
 	}
 }
+
+// TestBatchGathersWhileWriterBusy: with two workers, the tickets that arrive while one
+// batch holds the writer all join the other worker's batch, which commits once the writer
+// is free: one batch of twelve, not twelve commits. Nothing is answered before its commit.
+func TestBatchGathersWhileWriterBusy(t *testing.T) {
+	g := &gatedFiler{gate: make(chan struct{}), entered: make(chan struct{}, 1000)}
+	e := newEnv(t, func(d *Deps) {
+		g.CaseService = d.Cases
+		d.Cases = g
+		d.Batch = BatchOptions{Workers: 2}
+	})
+	t.Cleanup(func() {
+		select {
+		case <-g.gate:
+		default:
+			close(g.gate)
+		}
+	})
+	first := e.postAsync(context.Background(), mustJSON(t, ticket(ticketNo(1), "社保局要求开具健在证明", "")))
+	<-g.entered // the first batch holds the writer, waiting at the gate
+	var rest []<-chan answer
+	for i := 2; i <= 13; i++ {
+		rest = append(rest, e.postAsync(context.Background(),
+			mustJSON(t, ticket(ticketNo(i), "户籍窗口要求开具无犯罪记录证明", ""))))
+	}
+	// The second worker takes them off the queue into its batch; it may not commit yet.
+	waitQueued(t, e, 0)
+	time.Sleep(20 * time.Millisecond) // give a wrong implementation the chance to commit early
+	select {
+	case <-g.entered:
+		t.Fatal("a second batch started while the writer was held")
+	default:
+	}
+	for _, ch := range rest {
+		select {
+		case a := <-ch:
+			t.Fatalf("answered %d before the commit", a.status)
+		default:
+		}
+	}
+	close(g.gate)
+	if a := <-first; a.status != 202 {
+		t.Fatalf("first: %d", a.status)
+	}
+	for i, ch := range rest {
+		if a := <-ch; a.status != 202 {
+			t.Fatalf("ticket %d: %d", i+2, a.status)
+		}
+	}
+	g.mu.Lock()
+	sizes := append([]int(nil), g.sizes...)
+	g.mu.Unlock()
+	if len(sizes) != 2 || sizes[0] != 1 || sizes[1] != 12 {
+		t.Errorf("batch sizes %v, want [1 12]", sizes)
+	}
+}
