@@ -143,6 +143,7 @@ type Worker struct {
 	opt     Options
 	log     *slog.Logger
 	notify  chan struct{}
+	slot    chan struct{} // a stream ended: its slot is free, poll at once
 
 	mu       sync.Mutex
 	busy     map[stream]bool
@@ -156,10 +157,20 @@ type Worker struct {
 func New(ob Outbox, targets Targets, opt Options) *Worker {
 	opt.defaults()
 	w := &Worker{ob: ob, targets: targets, opt: opt, log: opt.Logger.With("component", "delivery"),
-		notify: make(chan struct{}, 1), busy: map[stream]bool{}, ended: map[stream]bool{}, inFlight: map[string]int{},
+		notify: make(chan struct{}, 1), slot: make(chan struct{}, 1),
+		busy: map[stream]bool{}, ended: map[stream]bool{}, inFlight: map[string]int{},
 		failing: map[string]time.Time{}}
 	w.client = w.configure(opt.Client)
 	return w
+}
+
+// slotFree wakes Run at once (not after NotifyGap) when a stream ends, so that a backlog
+// drains as fast as the receivers answer.
+func (w *Worker) slotFree() {
+	select {
+	case w.slot <- struct{}{}:
+	default:
+	}
 }
 
 // Notify asks a running worker to look for due messages now (the intake calls it after
@@ -191,6 +202,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			w.shutdown(abort)
 			return nil
 		case <-tick.C:
+		case <-w.slot:
 		case <-w.notify:
 			// Under busy intake every group commit notifies: one poll per NotifyGap serves
 			// them all, instead of one outbox query per commit.
@@ -375,7 +387,7 @@ func (w *Worker) follow(ctx, reqCtx context.Context, m routing.OutboxMessage) {
 		}
 		w.mu.Unlock()
 		w.wg.Done()
-		w.Notify() // a slot is free: look again
+		w.slotFree() // a slot is free: look again
 	}()
 	for ctx.Err() == nil { // after shutdown began, no new message
 		if !w.attempt(reqCtx, m) {

@@ -301,3 +301,26 @@ func TestConfigTargets(t *testing.T) {
 		}
 	}
 }
+
+// A backlog larger than a target's slots drains as the receiver answers: a stream that ends
+// frees its slot and wakes the worker at once, without waiting for the poll interval or the
+// gap that merges intake's notifications (both an hour here).
+func TestBacklogDrainsAsSlotsFree(t *testing.T) {
+	e := newEnv(t)
+	e.endpoint("rsj")
+	for i := range 12 {
+		e.file("T-"+strconv.Itoa(i), "健在证明")
+	}
+	w := e.worker(func(o *delivery.Options) {
+		o.PerTarget, o.PollInterval, o.NotifyGap = 2, time.Hour, time.Hour
+	})
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	waitFor(t, "all twelve delivered", func() bool { return len(e.list(routing.OutboxPending)) == 0 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	e.allDelivered()
+}

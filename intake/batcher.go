@@ -23,10 +23,12 @@ type BatchOptions struct {
 	// Queue bounds the cases waiting for a worker (default 8,192). When it is full the
 	// webhook answers 503 busy with Retry-After: 1 (backpressure) and stores nothing.
 	Queue int
-	// Workers is how many batches are in hand at once (default 2): one commits while the
-	// others gather the next.
+	// Workers is how many batches are in hand at once: 1, or 2 (the default and the most),
+	// one committing while the other gathers the next. Only one batch can commit at a
+	// time, so more workers would only split the arrivals into smaller batches.
 	Workers int
-	// Timeout bounds one batch's commit (default 30 s).
+	// Timeout bounds a batch's wait for the database's write connection (default 30 s).
+	// Once its transaction has begun it runs to the end (see store.WithTx).
 	Timeout time.Duration
 }
 
@@ -37,7 +39,7 @@ func (o BatchOptions) withDefaults() BatchOptions {
 	if o.Queue <= 0 {
 		o.Queue = 8192
 	}
-	if o.Workers <= 0 {
+	if o.Workers <= 0 || o.Workers > 2 {
 		o.Workers = 2
 	}
 	if o.Timeout <= 0 {
@@ -144,8 +146,7 @@ func (b *batcher) run() {
 			return
 		}
 		batch = b.fill(append(batch[:0], j))
-		b.commit(batch, ncs[:0])
-		<-b.writer
+		b.commitHeld(batch, ncs[:0])
 		clear(batch) // let the jobs go
 	}
 }
@@ -180,6 +181,12 @@ drain: // first whatever is queued already
 	}
 	b.writer <- struct{}{}
 	return batch
+}
+
+// commitHeld commits a batch whose worker holds the writer, and hands the writer on.
+func (b *batcher) commitHeld(batch []*job, ncs []routing.NewCase) {
+	defer func() { <-b.writer }()
+	b.commit(batch, ncs)
 }
 
 // commit files the batch in one transaction and answers every job. If the transaction

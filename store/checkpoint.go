@@ -8,6 +8,14 @@ import (
 	"time"
 )
 
+// walSizeLimit is what a restarted WAL file is truncated back to (PRAGMA journal_size_limit):
+// while readers are busy the WAL cannot start over and grows past a checkpoint; once it
+// can, it does not keep that size on disk.
+const walSizeLimit = 64 << 20
+
+// checkpointWarnEvery bounds how often a failing checkpoint is logged.
+const checkpointWarnEvery = time.Minute
+
 // fallbackAutocheckpoint is the WAL size, in pages, at which the committing writer
 // checkpoints by itself while a background checkpointer runs: only if the checkpointer
 // falls far behind (or stops) does a commit pay for a checkpoint again.
@@ -29,8 +37,15 @@ func (db *DB) RunCheckpointer(ctx context.Context, interval time.Duration, log *
 	}
 	defer conn.Close()
 	conn.SetMaxOpenConns(1)
-	if _, err := db.write.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", fallbackAutocheckpoint)); err != nil {
-		return fmt.Errorf("checkpointer: raise the writer's autocheckpoint: %w", err)
+	// Only once checkpoints are known to work does the writer leave them to us.
+	if _, _, err := checkpoint(ctx, conn); err != nil {
+		return fmt.Errorf("checkpointer %s: %w", db.path, err)
+	}
+	for _, pragma := range []string{fmt.Sprintf("PRAGMA journal_size_limit = %d", walSizeLimit),
+		fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", fallbackAutocheckpoint)} {
+		if _, err := db.write.ExecContext(ctx, pragma); err != nil {
+			return fmt.Errorf("checkpointer: %s: %w", pragma, err)
+		}
 	}
 	defer func() {
 		// Give the writer back its own checkpoints when we stop (db may be closing).
@@ -38,6 +53,8 @@ func (db *DB) RunCheckpointer(ctx context.Context, interval time.Duration, log *
 	}()
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	var warned time.Time
+	failures := 0
 	for {
 		select {
 		case <-ctx.Done():
@@ -45,7 +62,13 @@ func (db *DB) RunCheckpointer(ctx context.Context, interval time.Duration, log *
 		case <-t.C:
 		}
 		if _, _, err := checkpoint(ctx, conn); err != nil && ctx.Err() == nil {
-			log.Warn("wal checkpoint failed", "err", err)
+			// The writer still checkpoints at its fallback size, so nothing is lost; say so
+			// once a minute rather than twenty times a second.
+			failures++
+			if time.Since(warned) >= checkpointWarnEvery {
+				log.Warn("wal checkpoint failed", "err", err, "failures", failures)
+				warned, failures = time.Now(), 0
+			}
 		}
 	}
 }

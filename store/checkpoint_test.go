@@ -20,6 +20,10 @@ func TestCheckpointer(t *testing.T) {
 	go func() { done <- db.RunCheckpointer(ctx, 5*time.Millisecond, nil) }()
 
 	waitFor(t, func() bool { return autocheckpoint(t, db) == fallbackAutocheckpoint })
+	var limit int64
+	if err := db.write.QueryRow("PRAGMA journal_size_limit").Scan(&limit); err != nil || limit != walSizeLimit {
+		t.Errorf("writer journal_size_limit = %d, %v; want %d", limit, err, walSizeLimit)
+	}
 	before := fileSize(t, db.path)
 	for i := range 40 {
 		ncs := make([]routing.NewCase, 50)

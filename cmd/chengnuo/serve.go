@@ -114,7 +114,12 @@ func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) 
 	var wg sync.WaitGroup
 	cal := svc.SLA.(routing.SLA).Calendar // loaded once, by g.service
 	wg.Add(4)
-	go func() { defer wg.Done(); _ = db.RunCheckpointer(bg, 50*time.Millisecond, log) }()
+	go func() {
+		defer wg.Done()
+		if err := db.RunCheckpointer(bg, 50*time.Millisecond, log); err != nil {
+			log.Warn("background checkpoints off; the writer checkpoints by itself", "err", err)
+		}
+	}()
 	go func() { defer wg.Done(); _ = sched.Run(bg, tick) }()
 	go func() { defer wg.Done(); _ = worker.Run(bg) }()
 	go func() { defer wg.Done(); runBulletins(bg, db, cal, dir, 5*time.Minute, worker.Notify, log) }()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"syscall"
 	"time"
 
 	"chengnuo/intake"
@@ -63,10 +64,28 @@ func (c *client) close() {
 
 // post sends one ticket, signed now, and reads the whole answer. 200 and 202 are acks;
 // another status is an error carrying the start of its body. After a transport or protocol
-// error the connection is closed, so the next post reconnects.
+// error the connection is closed, so the next post reconnects. A kept-alive connection the
+// server closed while idle fails before any answer: the ticket is sent once more on a new
+// connection (a repeated ticket_no is answered, never filed twice).
 func (c *client) post(body []byte) error {
-	if err := c.dial(); err != nil {
+	reused := c.conn != nil
+	status, err := c.roundTrip(body)
+	if err != nil && reused && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)) {
+		status, err = c.roundTrip(body)
+	}
+	if err != nil {
 		return err
+	}
+	if status != 200 && status != 202 {
+		return fmt.Errorf("status %d: %.200s", status, c.errBody)
+	}
+	return nil
+}
+
+// roundTrip writes one request and reads its answer's status.
+func (c *client) roundTrip(body []byte) (int, error) {
+	if err := c.dial(); err != nil {
+		return 0, err
 	}
 	c.conn.SetDeadline(time.Now().Add(requestTimeout))
 	w := c.w
@@ -79,17 +98,13 @@ func (c *client) post(body []byte) error {
 	w.Write(body)
 	if err := w.Flush(); err != nil {
 		c.close()
-		return err
+		return 0, err
 	}
 	status, err := c.readResponse()
 	if err != nil {
 		c.close()
-		return err
 	}
-	if status != 200 && status != 202 {
-		return fmt.Errorf("status %d: %.200s", status, c.errBody)
-	}
-	return nil
+	return status, err
 }
 
 var errMalformed = errors.New("malformed HTTP response")
