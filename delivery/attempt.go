@@ -56,7 +56,7 @@ func (w *Worker) attempt(ctx context.Context, m routing.OutboxMessage) bool {
 	defer cancel()
 	url, secret, ok := w.targets(m.Target)
 	if !ok {
-		if err := w.ob.MarkSkipped(mctx, m.ID, ReasonNoEndpoint); err != nil {
+		if err := w.ob.MarkSkipped(mctx, m.ID, w.skipReason(m.Target)); err != nil {
 			log.Warn("delivery: mark skipped", "err", err)
 			return false
 		}

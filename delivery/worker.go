@@ -79,6 +79,10 @@ type Options struct {
 	ShutdownGrace time.Duration // how long Run waits for in-flight requests at shutdown: RequestTimeout + 1 s
 	// Leave lists targets the worker never touches (another consumer's): ["telegram"].
 	Leave []string
+	// SkipReason, when set, words why a target without an endpoint is skipped (for example,
+	// that the department takes its cases in a Telegram group instead); "" or nil: the
+	// plain ReasonNoEndpoint.
+	SkipReason func(target string) string
 	// Jitter returns a random duration in [0, d]; nil: uniform (full jitter).
 	Jitter func(d time.Duration) time.Duration
 }
@@ -326,7 +330,7 @@ func (w *Worker) skipUnconfigured(ctx context.Context, heads []routing.OutboxMes
 	if !ok {
 		return heads, 0, nil
 	}
-	var ids []int64
+	ids := map[string][]int64{} // by reason
 	var kinds []string
 	rest := heads[:0:0]
 	targets := map[string]bool{}
@@ -339,7 +343,8 @@ func (w *Worker) skipUnconfigured(ctx context.Context, heads []routing.OutboxMes
 		busy := w.busy[stream{m.CaseID, m.Target}]
 		w.mu.Unlock()
 		if !busy {
-			ids = append(ids, m.ID)
+			r := w.skipReason(m.Target)
+			ids[r] = append(ids[r], m.ID)
 			kinds = append(kinds, m.Kind)
 			targets[m.Target] = true
 		}
@@ -347,9 +352,13 @@ func (w *Worker) skipUnconfigured(ctx context.Context, heads []routing.OutboxMes
 	if len(ids) == 0 {
 		return heads, 0, nil
 	}
-	n, err := ms.MarkSkippedMany(ctx, ids, ReasonNoEndpoint)
-	if err != nil {
-		return nil, 0, err
+	n := 0
+	for reason, some := range ids {
+		k, err := ms.MarkSkippedMany(ctx, some, reason)
+		if err != nil {
+			return nil, 0, err
+		}
+		n += k
 	}
 	for _, k := range kinds {
 		w.opt.Metrics.observe(k, ResultSkipped)
@@ -358,6 +367,16 @@ func (w *Worker) skipUnconfigured(ctx context.Context, heads []routing.OutboxMes
 		w.log.Debug("deliveries skipped: no endpoint configured", "target", t)
 	}
 	return rest, n, nil
+}
+
+// skipReason is the last error recorded for a message skipped for want of an endpoint.
+func (w *Worker) skipReason(target string) string {
+	if w.opt.SkipReason != nil {
+		if r := w.opt.SkipReason(target); r != "" {
+			return r
+		}
+	}
+	return ReasonNoEndpoint
 }
 
 // limit is how many streams of target may be in flight: PerTarget, or one while the target

@@ -324,3 +324,26 @@ func TestBacklogDrainsAsSlotsFree(t *testing.T) {
 	}
 	e.allDelivered()
 }
+
+// SkipReason words the skip per target; other targets keep the plain reason.
+func TestSkipReasonPerTarget(t *testing.T) {
+	e := newEnv(t)
+	e.file("T-1", "孩子上学要开证明") // mzj: no endpoint
+	e.file("T-2", "社区不给开健在证明") // rsj: no endpoint either
+	w := e.worker(func(o *delivery.Options) {
+		o.SkipReason = func(target string) string {
+			if target == "mzj" {
+				return "经群接收"
+			}
+			return ""
+		}
+	})
+	e.once(w)
+	got := map[string]string{}
+	for _, m := range e.list(delivery.StatusSkipped) {
+		got[m.Target] = m.LastError
+	}
+	if got["mzj"] != "经群接收" || got["rsj"] != delivery.ReasonNoEndpoint {
+		t.Fatalf("skip reasons by target: %v", got)
+	}
+}

@@ -78,11 +78,14 @@ func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) 
 	reportMissing(log, cfg)
 
 	metrics := delivery.NewMetrics(db)
-	worker := delivery.New(db, delivery.ConfigTargets(cfg, os.Getenv), delivery.Options{Metrics: metrics, Logger: log})
+	botOn := false // set before any background work starts
+	worker := delivery.New(db, delivery.ConfigTargets(cfg, os.Getenv), delivery.Options{Metrics: metrics, Logger: log,
+		SkipReason: func(target string) string { return groupOnlyReason(cfg, target, botOn) }})
 	tg, err := g.newTelegramBot(ctx, os.Getenv, cfg, db, svc, worker.Notify, log)
 	if err != nil {
 		return err
 	}
+	botOn = tg != nil
 	tokens := map[string]string{}
 	for code, d := range cfg.Departments {
 		if d.APIToken != "" {
@@ -171,4 +174,14 @@ func reportMissing(log *slog.Logger, cfg *routing.Config) {
 	if noHook > 0 || noToken > 0 {
 		log.Info("departments without delivery webhook or API token (see --config)", "no_webhook", noHook, "no_api_token", noToken)
 	}
+}
+
+// groupOnlyReason words the skip of a webhook delivery to a department that has no webhook
+// but takes its cases in its Telegram group (while the bot runs), so that `deliveries list`
+// does not read as if the department was never told.
+func groupOnlyReason(cfg *routing.Config, target string, botOn bool) string {
+	if d, ok := cfg.Departments[target]; ok && botOn && d.TelegramChat != 0 {
+		return delivery.ReasonNoEndpoint + "（该单位经 Telegram 群接收案件）"
+	}
+	return ""
 }
