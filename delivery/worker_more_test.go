@@ -328,7 +328,7 @@ func TestBacklogDrainsAsSlotsFree(t *testing.T) {
 // SkipReason words the skip per target; other targets keep the plain reason.
 func TestSkipReasonPerTarget(t *testing.T) {
 	e := newEnv(t)
-	e.file("T-1", "孩子上学要开证明") // mzj: no endpoint
+	e.file("T-1", "孩子上学要开证明")  // mzj: no endpoint
 	e.file("T-2", "社区不给开健在证明") // rsj: no endpoint either
 	w := e.worker(func(o *delivery.Options) {
 		o.SkipReason = func(target string) string {
