@@ -70,7 +70,7 @@ func (w *Worker) attempt(ctx context.Context, m routing.OutboxMessage) bool {
 		return false
 	case delivered:
 		w.targetOK(m.Target)
-		if err := w.ob.MarkDelivered(mctx, m.ID); err != nil {
+		if err := w.markDelivered(mctx, m.ID); err != nil {
 			log.Warn("delivery: mark delivered", "err", err)
 			return false
 		}
@@ -106,6 +106,14 @@ func (w *Worker) attempt(ctx context.Context, m routing.OutboxMessage) bool {
 	w.opt.Metrics.observe(m.Kind, ResultFailed)
 	log.Info("delivery failed: will retry", "status", o.status, "next_attempt", next)
 	return false
+}
+
+// markDelivered records a delivery: group-committed when the store can mark many at once.
+func (w *Worker) markDelivered(ctx context.Context, id int64) error {
+	if w.marks != nil {
+		return w.marks.delivered(ctx, id)
+	}
+	return w.ob.MarkDelivered(ctx, id)
 }
 
 // post sends m to url once (resty may retry a transport hiccup within the attempt) and

@@ -148,6 +148,7 @@ type Worker struct {
 	log     *slog.Logger
 	notify  chan struct{}
 	slot    chan struct{} // a stream ended: its slot is free, poll at once
+	marks   *marks        // nil: one write per delivered message
 
 	mu       sync.Mutex
 	busy     map[stream]bool
@@ -165,6 +166,9 @@ func New(ob Outbox, targets Targets, opt Options) *Worker {
 		busy: map[stream]bool{}, ended: map[stream]bool{}, inFlight: map[string]int{},
 		failing: map[string]time.Time{}}
 	w.client = w.configure(opt.Client)
+	if md, ok := ob.(manyDeliverer); ok {
+		w.marks = &marks{ob: md}
+	}
 	return w
 }
 

@@ -115,3 +115,35 @@ func prefixed(a, columns string) string {
 	}
 	return strings.Join(cols, ", ")
 }
+
+// MarkDeliveredMany records one successful try of each of the messages ids in one statement
+// and returns those it marked: a message no longer pending (requeued, or settled by another
+// worker) is left alone and absent, as MarkDelivered would refuse it.
+func (db *DB) MarkDeliveredMany(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	out := make(map[int64]bool, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{formatTime(db.now())}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := db.write.QueryContext(ctx, `UPDATE outbox SET status = 'delivered', attempts = attempts + 1,
+		last_error = '', delivered_at = ? WHERE status = 'pending' AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)
+		RETURNING id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mark deliveries delivered: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("mark deliveries delivered: %w", err)
+		}
+		out[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mark deliveries delivered: %w", err)
+	}
+	return out, nil
+}
