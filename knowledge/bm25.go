@@ -1,6 +1,8 @@
 package knowledge
 
 import (
+	"chengnuo/internal/u64map"
+
 	"cmp"
 	"math"
 	"slices"
@@ -41,8 +43,8 @@ type termInfo struct {
 // bm25Index is an immutable BM25F index over documents made of fields; safe for concurrent use.
 type bm25Index struct {
 	n     int
-	ids   map[term]int32 // term -> position in terms (while building, and for buildForward)
-	table termTable      // the same, for fast lookups
+	ids   map[term]int32     // term -> position in terms (while building, and for buildForward)
+	table u64map.Table[term] // the same, for fast lookups
 	terms []termInfo
 	pool  sync.Pool     // *searchScratch
 	fwd   [][]termScore // per document, sorted by term; only where buildForward was called
@@ -143,13 +145,13 @@ func newBM25Index(docs [][]string, fields []fieldSpec, stop map[term]bool) *bm25
 			ti.postings[i].score = float32(idf * w * (bm25K1 + 1) / (w + bm25K1))
 		}
 	}
-	idx.table = newTermTable(idx.ids)
+	idx.table = u64map.New(idx.ids)
 	idx.pool.New = func() any { return &searchScratch{acc: make([]float32, n), touched: make([]int32, n+1)} }
 	return idx
 }
 
 func (x *bm25Index) lookup(t term) *termInfo {
-	if id, ok := x.table.get(t); ok && x.terms[id].postings != nil {
+	if id, ok := x.table.Get(t); ok && x.terms[id].postings != nil {
 		return &x.terms[id]
 	}
 	return nil
@@ -283,7 +285,7 @@ func (x *bm25Index) scoreDocs(q []term, qw []float32, docs []int, out []float64)
 			zeroW, hasZero = qw[i], true
 			continue
 		}
-		k := hashTerm(t) & mask
+		k := u64map.Hash(t) & mask
 		for keys[k] != 0 && keys[k] != t {
 			k = (k + 1) & mask
 		}
@@ -299,7 +301,7 @@ func (x *bm25Index) scoreDocs(q []term, qw []float32, docs []int, out []float64)
 				}
 				continue
 			}
-			for k := hashTerm(ts.t) & mask; keys[k] != 0; k = (k + 1) & mask {
+			for k := u64map.Hash(ts.t) & mask; keys[k] != 0; k = (k + 1) & mask {
 				if keys[k] == ts.t {
 					s += float64(ws[k] * ts.score)
 					break

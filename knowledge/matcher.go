@@ -1,6 +1,8 @@
 package knowledge
 
 import (
+	"chengnuo/internal/u64map"
+
 	"strings"
 	"unicode/utf8"
 )
@@ -430,7 +432,7 @@ func dedupTermsHashed(ts []term) []term {
 			}
 			continue
 		}
-		i := hashTerm(t) & mask
+		i := u64map.Hash(t) & mask
 		for tab[i] != 0 && tab[i] != t {
 			i = (i + 1) & mask
 		}

@@ -1,6 +1,8 @@
 package routing
 
 import (
+	"chengnuo/internal/u64map"
+
 	"math"
 	"math/bits"
 	"slices"
@@ -40,9 +42,9 @@ func bigrams(r []rune, out []bigram) []bigram {
 type NaiveBayes struct {
 	classes  []string
 	logPrior []float64
-	vocab    map[bigram]int32 // feature ids follow the order of the bigrams
-	table    bigramTable      // vocab, for fast lookups
-	logLik   []float64        // [feature*len(classes) + class]: one feature's row is contiguous
+	vocab    map[bigram]int32     // feature ids follow the order of the bigrams
+	table    u64map.Table[bigram] // vocab, for fast lookups
+	logLik   []float64            // [feature*len(classes) + class]: one feature's row is contiguous
 	temp     float64
 }
 
@@ -85,7 +87,7 @@ func TrainNaiveBayes(texts, labels []string, temp float64) *NaiveBayes {
 	for f, g := range keys {
 		nb.vocab[g] = int32(f)
 	}
-	nb.table = newBigramTable(nb.vocab)
+	nb.table = u64map.New(nb.vocab)
 	v := float64(len(nb.vocab))
 	nc := len(nb.classes)
 	nb.logPrior = make([]float64, nc)
@@ -127,7 +129,7 @@ func (nb *NaiveBayes) featureIDs(r []rune, seen []uint64, out []int32) []int32 {
 	n := 0
 	for i := 0; i+1 < len(r); i++ {
 		if a, b := r[i], r[i+1]; bigramOK(a, b) {
-			if f, ok := nb.table.get(bigram(uint64(a)<<32 | uint64(b))); ok {
+			if f, ok := nb.table.Get(bigram(uint64(a)<<32 | uint64(b))); ok {
 				seen[f>>6] |= 1 << (f & 63)
 				n++
 			}
@@ -203,50 +205,4 @@ func sameVocab(a, b *NaiveBayes) bool {
 		}
 	}
 	return true
-}
-
-// bigramTable is a read-only open-addressing hash table from bigram to feature id: a
-// classification looks up every bigram of the text, and this is a few times faster than a map.
-type bigramTable struct {
-	keys []bigram // 0 marks an empty slot (no feature is 0: characters are never NUL pairs)
-	vals []int32
-	mask uint64
-}
-
-func newBigramTable(m map[bigram]int32) bigramTable {
-	size := 16
-	for size < 2*len(m) {
-		size *= 2
-	}
-	t := bigramTable{keys: make([]bigram, size), vals: make([]int32, size), mask: uint64(size - 1)}
-	for g, v := range m {
-		if g == 0 {
-			continue
-		}
-		i := hashBigram(g) & t.mask
-		for t.keys[i] != 0 {
-			i = (i + 1) & t.mask
-		}
-		t.keys[i], t.vals[i] = g, v
-	}
-	return t
-}
-
-func hashBigram(g bigram) uint64 {
-	h := uint64(g) * 0x9E3779B97F4A7C15
-	return h ^ h>>29
-}
-
-func (t *bigramTable) get(g bigram) (int32, bool) {
-	if len(t.keys) == 0 || g == 0 {
-		return 0, false
-	}
-	for i := hashBigram(g) & t.mask; ; i = (i + 1) & t.mask {
-		switch t.keys[i] {
-		case g:
-			return t.vals[i], true
-		case 0:
-			return 0, false
-		}
-	}
 }
