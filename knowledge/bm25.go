@@ -1,12 +1,12 @@
 package knowledge
 
 import (
-	"chengnuo/internal/u64map"
-
 	"cmp"
 	"math"
 	"slices"
 	"sync"
+
+	"chengnuo/internal/u64map"
 )
 
 // BM25F parameters. k1 saturates repeated terms; each field has its own weight and

@@ -1,10 +1,10 @@
 package knowledge
 
 import (
-	"chengnuo/internal/u64map"
-
 	"strings"
 	"unicode/utf8"
+
+	"chengnuo/internal/u64map"
 )
 
 // Kind is what a question turned out to be.

@@ -1,11 +1,11 @@
 package routing
 
 import (
-	"chengnuo/internal/u64map"
-
 	"math"
 	"math/bits"
 	"slices"
+
+	"chengnuo/internal/u64map"
 )
 
 // bigram packs two characters into one feature.
