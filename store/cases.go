@@ -85,9 +85,9 @@ const caseColumns = `id, channel, external_ref, type, text, address, items, depa
 	due_at, dup_key, version`
 
 var (
-	insertCaseSQL = `INSERT INTO cases (` + caseColumns + `) VALUES (?` + strings.Repeat(", ?", 35) + `)`
-	updateCaseSQL = `UPDATE cases SET (` + strings.TrimPrefix(caseColumns, "id, ") + `) = (?` +
-		strings.Repeat(", ?", 34) + `) WHERE id = ? AND version = ?`
+	insertCaseSQL = `INSERT INTO cases (` + caseColumns + `) VALUES (` + placeholders(36, ", ") + `)`
+	updateCaseSQL = `UPDATE cases SET (` + strings.TrimPrefix(caseColumns, "id, ") + `) = (` +
+		placeholders(35, ", ") + `) WHERE id = ? AND version = ?`
 )
 
 func (t *caseTx) InsertCase(ctx context.Context, c *routing.Case) error {

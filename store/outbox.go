@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"chengnuo/routing"
@@ -73,7 +72,7 @@ func (db *DB) requeue(ctx context.Context, status, reset string, eventIDs []stri
 	q := `UPDATE outbox SET status = 'pending', ` + reset + `next_attempt_at = ? WHERE status = ?`
 	args := []any{formatTime(db.now()), status}
 	if len(eventIDs) > 0 {
-		q += ` AND event_id IN (?` + strings.Repeat(", ?", len(eventIDs)-1) + `)`
+		q += ` AND event_id IN (` + placeholders(len(eventIDs), ", ") + `)`
 		for _, id := range eventIDs {
 			args = append(args, id)
 		}

@@ -30,7 +30,7 @@ func (db *DB) OutboxHeads(ctx context.Context, now time.Time, limit int, skipTar
 	args := []any{formatTime(now)}
 	skip := ""
 	if len(skipTargets) > 0 {
-		skip = ` AND o.target NOT IN (?` + strings.Repeat(", ?", len(skipTargets)-1) + `)`
+		skip = ` AND o.target NOT IN (` + placeholders(len(skipTargets), ", ") + `)`
 		for _, t := range skipTargets {
 			args = append(args, t)
 		}
@@ -66,12 +66,8 @@ func (db *DB) MarkSkippedMany(ctx context.Context, ids []int64, reason string) (
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	args := []any{reason}
-	for _, id := range ids {
-		args = append(args, id)
-	}
 	res, err := db.write.ExecContext(ctx, `UPDATE outbox SET status = 'skipped', last_error = ?
-		WHERE status = 'pending' AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+		WHERE status = 'pending' AND id IN (`+placeholders(len(ids), ", ")+`)`, idArgs(reason, ids)...)
 	if err != nil {
 		return 0, fmt.Errorf("mark deliveries skipped: %w", err)
 	}
@@ -124,13 +120,9 @@ func (db *DB) MarkDeliveredMany(ctx context.Context, ids []int64) (map[int64]boo
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := []any{formatTime(db.now())}
-	for _, id := range ids {
-		args = append(args, id)
-	}
 	rows, err := db.write.QueryContext(ctx, `UPDATE outbox SET status = 'delivered', attempts = attempts + 1,
-		last_error = '', delivered_at = ? WHERE status = 'pending' AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)
-		RETURNING id`, args...)
+		last_error = '', delivered_at = ? WHERE status = 'pending' AND id IN (`+placeholders(len(ids), ", ")+`)
+		RETURNING id`, idArgs(formatTime(db.now()), ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("mark deliveries delivered: %w", err)
 	}
@@ -146,4 +138,14 @@ func (db *DB) MarkDeliveredMany(ctx context.Context, ids []int64) (map[int64]boo
 		return nil, fmt.Errorf("mark deliveries delivered: %w", err)
 	}
 	return out, nil
+}
+
+// idArgs is the arguments of a statement that takes first, then the list ids.
+func idArgs(first any, ids []int64) []any {
+	args := make([]any, 0, 1+len(ids))
+	args = append(args, first)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return args
 }
