@@ -31,13 +31,15 @@ func (g *gatedFiler) FileBatch(ctx context.Context, ncs []routing.NewCase) ([]ro
 	return g.CaseService.FileBatch(ctx, ncs)
 }
 
-// gatedEnv is an env whose one batch worker waits at the gate.
+// gatedEnv is an env whose batch workers (one unless opt says otherwise) wait at the gate.
 func gatedEnv(t *testing.T, opt BatchOptions) (*env, *gatedFiler) {
 	g := &gatedFiler{gate: make(chan struct{}), entered: make(chan struct{}, 1000)}
 	e := newEnv(t, func(d *Deps) {
 		g.CaseService = d.Cases
 		d.Cases = g
-		opt.Workers = 1
+		if opt.Workers == 0 {
+			opt.Workers = 1
+		}
 		d.Batch = opt
 	})
 	t.Cleanup(func() {
@@ -283,19 +285,7 @@ func TestBatchFailureIsolated(t *testing.T) {
 // batch holds the writer all join the other worker's batch, which commits once the writer
 // is free: one batch of twelve, not twelve commits. Nothing is answered before its commit.
 func TestBatchGathersWhileWriterBusy(t *testing.T) {
-	g := &gatedFiler{gate: make(chan struct{}), entered: make(chan struct{}, 1000)}
-	e := newEnv(t, func(d *Deps) {
-		g.CaseService = d.Cases
-		d.Cases = g
-		d.Batch = BatchOptions{Workers: 2}
-	})
-	t.Cleanup(func() {
-		select {
-		case <-g.gate:
-		default:
-			close(g.gate)
-		}
-	})
+	e, g := gatedEnv(t, BatchOptions{Workers: 2})
 	first := e.postAsync(context.Background(), mustJSON(t, ticket(ticketNo(1), "社保局要求开具健在证明", "")))
 	<-g.entered // the first batch holds the writer, waiting at the gate
 	var rest []<-chan answer
