@@ -2,30 +2,19 @@ package intake
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"log/slog"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // the "sqlite3" driver, as store registers it
 	"github.com/prometheus/client_golang/prometheus"
 
 	"chengnuo/routing"
 )
 
-// CaseCounts are the numbers behind the chengnuo_cases and chengnuo_cases_overdue gauges.
-type CaseCounts struct {
-	ByStatus map[routing.Status]int
-	Overdue  int // open cases whose deadline in force has passed
-}
-
 // CaseCounter counts cases for the gauges. It is called at most once per
 // caseCountTTL, whatever the scrape rate, so two aggregate queries stay cheap.
 type CaseCounter interface {
-	CountCases(ctx context.Context, now time.Time) (CaseCounts, error)
+	CountCases(ctx context.Context, now time.Time) (routing.CaseCounts, error)
 }
 
 // caseCountTTL is how long one count answers scrapes.
@@ -39,7 +28,7 @@ type caseCollector struct {
 
 	mu   sync.Mutex
 	at   time.Time
-	last *CaseCounts
+	last *routing.CaseCounts
 
 	statusDesc  *prometheus.Desc
 	overdueDesc *prometheus.Desc
@@ -84,54 +73,3 @@ func (c *caseCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.overdueDesc, prometheus.GaugeValue, float64(last.Overdue))
 }
-
-// SQLiteCounter counts the cases of a chengnuo SQLite database on its own read-only
-// connection (the store's pools stay free for intake). It reads the cases table's
-// status and due_at columns, which the store keeps for its own indexes.
-type SQLiteCounter struct{ db *sql.DB }
-
-// OpenSQLiteCounter opens a query-only connection to the database file at path, which
-// store.Open must already have created.
-func OpenSQLiteCounter(path string) (*SQLiteCounter, error) {
-	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
-	db, err := sql.Open("sqlite3", "file:"+r.Replace(filepath.Clean(path))+"?_busy_timeout=5000&_query_only=on")
-	if err != nil {
-		return nil, fmt.Errorf("open case counter %s: %w", path, err)
-	}
-	db.SetMaxOpenConns(1)
-	return &SQLiteCounter{db: db}, nil
-}
-
-// storeTimeLayout is how the store writes instants (UTC, nine-digit fraction) so that
-// text order is time order.
-const storeTimeLayout = "2006-01-02T15:04:05.000000000Z07:00"
-
-// CountCases implements CaseCounter with two aggregate queries answered from indexes.
-func (c *SQLiteCounter) CountCases(ctx context.Context, now time.Time) (CaseCounts, error) {
-	out := CaseCounts{ByStatus: map[routing.Status]int{}}
-	rows, err := c.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM cases GROUP BY status`)
-	if err != nil {
-		return out, fmt.Errorf("count cases: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var s string
-		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			return out, fmt.Errorf("count cases: %w", err)
-		}
-		out.ByStatus[routing.Status(s)] = n
-	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("count cases: %w", err)
-	}
-	err = c.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE due_at IS NOT NULL AND due_at < ?`,
-		now.UTC().Format(storeTimeLayout)).Scan(&out.Overdue)
-	if err != nil {
-		return out, fmt.Errorf("count overdue cases: %w", err)
-	}
-	return out, nil
-}
-
-// Close closes the connection.
-func (c *SQLiteCounter) Close() error { return c.db.Close() }

@@ -96,7 +96,7 @@ func newEnv(t testing.TB, mutate ...func(*Deps)) *env {
 	e.db = db
 	e.svc = &routing.Service{Store: db, Classifier: stubClassifier{}, SLA: routing.DefaultSLA(),
 		Directory: routing.BuiltinDirectory(), Now: clock}
-	counter, err := OpenSQLiteCounter(e.path)
+	counter, err := store.OpenCaseCounter(e.path)
 	if err != nil {
 		t.Fatal(err)
 	}

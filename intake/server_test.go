@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"chengnuo/store"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -90,7 +91,7 @@ func TestCasesOverdueGauge(t *testing.T) {
 	e := newEnv(t)
 	e.fileTicket(ticket(ticketNo(1), "社保局要求开具健在证明", "13812345678"))
 	later := testNow.AddDate(0, 1, 0)
-	counter, err := OpenSQLiteCounter(e.path)
+	counter, err := store.OpenCaseCounter(e.path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,3 +51,9 @@ const (
 	StatusReopened           Status = "reopened"
 	StatusDuplicate          Status = "duplicate"
 )
+
+// CaseCounts are the numbers behind the chengnuo_cases and chengnuo_cases_overdue gauges.
+type CaseCounts struct {
+	ByStatus map[Status]int
+	Overdue  int // open cases whose deadline in force has passed
+}

@@ -18,6 +18,7 @@ import (
 	"chengnuo/delivery"
 	"chengnuo/intake"
 	"chengnuo/routing"
+	"chengnuo/store"
 )
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -68,7 +69,7 @@ func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) 
 	if err != nil {
 		return err
 	}
-	counter, err := intake.OpenSQLiteCounter(g.db)
+	counter, err := store.OpenCaseCounter(g.db)
 	if err != nil {
 		return err
 	}
