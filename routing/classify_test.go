@@ -9,24 +9,8 @@ import (
 	"chengnuo/routing"
 )
 
-// matcherAdapter is the test twin of cmd/chengnuo's adapter (an external test package may
-// import knowledge; the routing package itself never does).
-type matcherAdapter struct{ m *knowledge.Matcher }
-
-func (a matcherAdapter) MatchItems(text string) []routing.ItemMatch {
-	var buf [5]knowledge.ScoredItem // only the items: the kind and topic of Match are not needed
-	res := a.m.AppendItems(buf[:0], text)
-	out := make([]routing.ItemMatch, 0, len(res))
-	for _, si := range res {
-		it := si.Item
-		out = append(out, routing.ItemMatch{ID: it.ID, Department: it.Department, Mode: string(it.Mode),
-			Issuer: it.Issuer, Certificate: it.Certificate, Score: si.Score})
-	}
-	return out
-}
-
 func builtinMatcher() routing.ItemMatcher {
-	return matcherAdapter{knowledge.NewMatcher(knowledge.Builtin(), knowledge.BuiltinTopics(), knowledge.BuiltinLexicon(), knowledge.MatcherConfig{})}
+	return knowledge.NewMatcher(knowledge.Builtin(), knowledge.BuiltinTopics(), knowledge.BuiltinLexicon(), knowledge.MatcherConfig{})
 }
 
 func loadLabelled(t testing.TB, path string) []routing.LabelledComplaint {
