@@ -8,6 +8,8 @@ import (
 	"net/url"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"chengnuo/routing"
 )
 
 // SetWebhook implements API. The library's WebhookConfig (v5.5.1) has no secret_token,
@@ -17,7 +19,7 @@ func (t *TelegramAPI) SetWebhook(ctx context.Context, hookURL, secret string) er
 	if _, err := url.Parse(hookURL); err != nil || hookURL == "" {
 		return fmt.Errorf("telegram setWebhook: bad url %q", hookURL)
 	}
-	if !validSecret(secret) {
+	if !routing.ValidTelegramSecret(secret) {
 		return errors.New("telegram setWebhook: secret must be 1-256 characters of A-Z a-z 0-9 _ -")
 	}
 	ctx, cancel := context.WithTimeout(ctx, t.requestTimeout)
@@ -36,17 +38,4 @@ func (t *TelegramAPI) DeleteWebhook(ctx context.Context) error {
 	defer cancel()
 	_, err := t.with(ctx).Request(tgbotapi.DeleteWebhookConfig{})
 	return t.wrap("deleteWebhook", err)
-}
-
-// validSecret: Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - in secret_token.
-func validSecret(s string) bool {
-	if len(s) == 0 || len(s) > 256 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
 }

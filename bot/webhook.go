@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"chengnuo/routing"
 )
 
 // SecretHeader is the header in which Telegram repeats setWebhook's secret_token.
@@ -55,7 +57,7 @@ const recentUpdates = 1024
 // handled update id, as in polling mode. The secret must be what SetWebhook was given:
 // 1-256 characters of A-Z, a-z, 0-9, _ and -.
 func NewWebhook(secret string, h UpdateHandler, offsets OffsetStore, cfg WebhookConfig) (*Webhook, error) {
-	if !validSecret(secret) {
+	if !routing.ValidTelegramSecret(secret) {
 		return nil, errors.New("webhook: secret must be 1-256 characters of A-Z a-z 0-9 _ -")
 	}
 	if cfg.HandleTries <= 0 {

@@ -31,7 +31,7 @@ func (p *configParser) telegramKey(key, value string) error {
 		}
 		t.WebhookURL = value
 	case "webhook_secret":
-		if value != "" && !botSecret(value) {
+		if value != "" && !ValidTelegramSecret(value) {
 			return p.errorf("webhook_secret 须为 1 到 256 个字母、数字、“_”或“-”（Telegram 的 secret_token 规则）")
 		}
 		t.WebhookSecret = value
@@ -61,8 +61,9 @@ type badID string
 
 func (b badID) Error() string { return string(b) }
 
-// botSecret: Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - in secret_token.
-func botSecret(s string) bool {
+// ValidTelegramSecret reports whether s is a secret_token Telegram accepts: 1-256
+// characters A-Z, a-z, 0-9, _ and -. The config checks it when read; the bot before use.
+func ValidTelegramSecret(s string) bool {
 	if len(s) == 0 || len(s) > 256 {
 		return false
 	}
