@@ -4,20 +4,19 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"time"
 
 	"chengnuo/routing"
 )
 
 // CaseCounter counts the cases of a chengnuo database for the metrics gauges, on its own
-// query-only connection, so that scrapes never take a connection from intake's pools.
+// query-only connection (as the read pool's), so that scrapes never take one from intake.
 type CaseCounter struct{ db *sql.DB }
 
 // OpenCaseCounter opens a query-only connection to the database file at path, which Open
 // must already have created.
 func OpenCaseCounter(path string) (*CaseCounter, error) {
-	db, err := sql.Open("sqlite3", fileURI(path)+"?_busy_timeout="+strconv.Itoa(busyTimeoutMS)+"&_query_only=on")
+	db, err := sql.Open("sqlite3", readDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open case counter %s: %w", path, err)
 	}
