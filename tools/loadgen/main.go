@@ -1,7 +1,11 @@
 // Command loadgen measures chengnuo's hotline intake on loopback: how many signed tickets per
 // second are acknowledged (each one durably committed before its 202), and the latency at a
 // fixed rate. With -bare it first measures, in the same run, a bare handler that only reads,
-// verifies and parses the request, so the ratio shows chengnuo's own overhead.
+// verifies and parses the request, so the ratio shows chengnuo's own overhead. With -floor it
+// also measures a durable floor (floor.go): the bare handler plus a group-committed SQLite
+// insert of the raw ticket, which splits that overhead into what durable storage alone costs
+// on this machine and what chengnuo's own work (classification, the case, its events and
+// outbox, their indexes) adds.
 //
 // The load generator shares the CPU with the server, so it is kept cheap per request, like
 // wrk: its own minimal HTTP/1.1 client over persistent connections (client.go), and every
@@ -37,6 +41,7 @@ type options struct {
 	duration time.Duration
 	bare     bool
 	bareOnly bool
+	floor    bool
 	prefix   string
 }
 
@@ -50,7 +55,8 @@ func main() {
 	flag.IntVar(&o.rateConc, "rate-c", 256, "connections in the fixed-rate phase (a ticket due while all are busy waits, timed)")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of the fixed-rate phase")
 	flag.BoolVar(&o.bare, "bare", false, "measure a bare parse-and-verify handler first, in this process")
-	flag.BoolVar(&o.bareOnly, "bare-only", false, "measure only the bare handler (no chengnuo serve needed)")
+	flag.BoolVar(&o.bareOnly, "bare-only", false, "measure only the in-process handlers: bare, and the floor with -floor (no chengnuo serve needed)")
+	flag.BoolVar(&o.floor, "floor", false, "also measure, in this process, a durable floor: the bare handler plus a group-committed SQLite insert")
 	flag.StringVar(&o.prefix, "prefix", fmt.Sprintf("LOAD%d", time.Now().Unix()), "ticket_no prefix (unique per run)")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -83,6 +89,13 @@ func run(o options) error {
 		bt := target{addr: addr, path: "/v1/hotline/tickets", secret: t.secret}
 		results = append(results, measure(o, "bare handler (read+verify+parse)", bt, o.prefix+"B")...)
 		srv.Close()
+	}
+	if o.floor {
+		rs, err := measureFloor(o, t.secret)
+		if err != nil {
+			return err
+		}
+		results = append(results, rs...)
 	}
 	if !o.bareOnly {
 		results = append(results, measure(o, "chengnuo serve (durable commit)", t, o.prefix+"S")...)
@@ -125,6 +138,37 @@ func measure(o options, name string, t target, prefix string) []result {
 			name, r.Phase, r.Acked, r.Seconds, r.PerSecond, r.P50Millis, r.P99Millis, r.Errors)
 	}
 	return []result{max, fixed}
+}
+
+// measureFloor measures the durable floor with its database in a temporary directory, and
+// checks that it stored every ticket it acknowledged.
+func measureFloor(o options, secret []byte) ([]result, error) {
+	dir, err := os.MkdirTemp("", "loadgen-floor-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	f, stop, addr, err := startFloor(secret, dir)
+	if err != nil {
+		return nil, err
+	}
+	ft := target{addr: addr, path: "/v1/hotline/tickets", secret: secret}
+	rs := measure(o, "durable floor (bare+SQLite commit)", ft, o.prefix+"F")
+	stored, err := f.count()
+	if serr := stop(); err == nil {
+		err = serr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("floor: %w", err)
+	}
+	acked := 0
+	for _, r := range rs {
+		acked += r.Acked
+	}
+	if stored < acked {
+		return nil, fmt.Errorf("floor: %d tickets acknowledged but only %d stored", acked, stored)
+	}
+	return rs, nil
 }
 
 // startBare serves a handler that does only what any webhook must: read the body within the
