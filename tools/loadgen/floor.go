@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -16,13 +17,14 @@ import (
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 
 	"chengnuo/intake"
+	"chengnuo/store"
 )
 
 // The durable floor: what any webhook that acknowledges only stored tickets costs on this
 // machine, whatever it does with them. Its handler does what the bare one does (read within
-// the size limit, verify, parse), then stores the raw ticket in SQLite with the durability
-// chengnuo's store has (WAL, synchronous=NORMAL: committed before the answer, safe against
-// a process crash) and answers 202. One table keyed by ticket_no (idempotent), no
+// the size limit, verify, parse), then stores the raw ticket in SQLite with chengnuo's
+// storage settings (WAL, synchronous=NORMAL: committed before the answer, safe against a
+// process crash; the same background checkpointer) and answers 202. One table keyed by ticket_no (idempotent), no
 // classification, no case, no event, no outbox, no index beyond the key. Tickets are group
 // committed: one writer commits everything that arrived while its previous commit ran.
 // Measured beside the bare handler and chengnuo, it splits chengnuo's overhead into what
@@ -33,9 +35,10 @@ const floorMaxBatch = 256
 
 // floorStore is the writer side: a queue of tickets and one goroutine committing them.
 type floorStore struct {
-	db    *sql.DB
-	queue chan floorJob
-	done  chan struct{}
+	db       *sql.DB
+	queue    chan floorJob
+	done     chan struct{}
+	stopCkpt func()
 }
 
 type floorJob struct {
@@ -50,7 +53,8 @@ func openFloor(dir string) (*floorStore, error) {
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_busy_timeout", "5000")
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite3", "file:"+filepath.ToSlash(filepath.Join(dir, "floor.db"))+"?"+q.Encode())
+	path := filepath.Join(dir, "floor.db")
+	db, err := sql.Open("sqlite3", "file:"+filepath.ToSlash(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, err
 	}
@@ -60,8 +64,22 @@ func openFloor(dir string) (*floorStore, error) {
 		return nil, fmt.Errorf("floor database: %w", err)
 	}
 	f := &floorStore{db: db, queue: make(chan floorJob, 8192), done: make(chan struct{})}
+	f.startCheckpointer(path)
 	go f.run()
 	return f, nil
+}
+
+// startCheckpointer runs chengnuo's background checkpointer (store.RunWALCheckpointer,
+// every 50 ms as serve does) on the floor's database.
+func (f *floorStore) startCheckpointer(path string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := store.RunWALCheckpointer(ctx, path, f.db, 50*time.Millisecond, nil); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen: floor:", err)
+		}
+	})
+	f.stopCkpt = func() { cancel(); wg.Wait() }
 }
 
 // store queues one ticket and waits until its batch is committed.
@@ -127,6 +145,7 @@ func (f *floorStore) count() (int, error) {
 func (f *floorStore) close() error {
 	close(f.queue)
 	<-f.done
+	f.stopCkpt()
 	return f.db.Close()
 }
 
