@@ -4,12 +4,14 @@ package intake
 // signs in with the department's API token and works the department's queue.
 //
 // Sessions: signing in with a valid token (and the clerk's name for the audit trail)
-// creates a random 256-bit session id kept in memory (consoleSessions) with the
-// department code, the clerk's name, a per-session CSRF token and an absolute expiry
-// (consoleSessionTTL, on the server's clock). The browser holds only the id, in an
-// HttpOnly, SameSite=Strict cookie scoped to /console/ (Secure when served over TLS),
-// with no Expires, so it ends with the browser too. Sessions live in this process only:
-// a restart signs everyone out. Signing out deletes the session on the server.
+// creates a random 256-bit session id. The session (department code, the clerk's name, a
+// per-session CSRF token, a mark of the token used and an absolute expiry,
+// consoleSessionTTL on the server's clock) is kept by Deps.ConsoleSessions under the id's
+// SHA-256 (console_sessions.go): in the database, so a restart signs no one out, and a copy
+// of the database signs no one in. The browser holds only the id, in an HttpOnly,
+// SameSite=Strict cookie scoped to /console/ (Secure when served over TLS), with no
+// Expires, so it ends with the browser too. Signing out deletes the session on the server;
+// a session whose department token is no longer configured has ended.
 //
 // CSRF: every POST carries the session's CSRF token in a hidden "csrf" field, compared in
 // constant time; a missing or wrong token is 403. The sign-in form, which has no session
@@ -23,17 +25,16 @@ package intake
 
 import (
 	"context"
-	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
-	"encoding/base64"
+	"encoding/json"
 	"html/template"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"chengnuo/routing"
@@ -53,73 +54,19 @@ const (
 
 var consoleCSP = "default-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
-// consoleSession is one signed-in clerk.
-type consoleSession struct {
-	Dept     string // department code
-	DeptName string
-	Clerk    string // the clerk's name, for the audit trail
-	CSRF     string
-	expires  time.Time
-}
-
-// consoleSessions is the in-memory session table.
-type consoleSessions struct {
-	mu sync.Mutex
-	m  map[string]*consoleSession
-}
-
-func (ss *consoleSessions) add(sess *consoleSession, now time.Time) string {
-	id := randomToken()
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	for k, v := range ss.m { // sweep expired sessions at each sign-in
-		if !now.Before(v.expires) {
-			delete(ss.m, k)
-		}
-	}
-	ss.m[id] = sess
-	return id
-}
-
-func (ss *consoleSessions) get(id string, now time.Time) (*consoleSession, bool) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	sess, ok := ss.m[id]
-	if !ok {
-		return nil, false
-	}
-	if !now.Before(sess.expires) {
-		delete(ss.m, id)
-		return nil, false
-	}
-	return sess, true
-}
-
-func (ss *consoleSessions) remove(id string) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	delete(ss.m, id)
-}
-
-// randomToken is 32 random bytes, base64url.
-func randomToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic("intake: no randomness: " + err.Error())
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // console serves /console/.
 type console struct {
 	s        *Server
-	sessions consoleSessions
+	sessions ConsoleSessionStore
 	pages    map[string]*template.Template
 }
 
 // consoleHandler builds the console's handler, mounted at /console/ by routes.
 func (s *Server) consoleHandler() http.Handler {
-	c := &console{s: s, sessions: consoleSessions{m: map[string]*consoleSession{}}, pages: map[string]*template.Template{}}
+	c := &console{s: s, sessions: s.sessions, pages: map[string]*template.Template{}}
+	if c.sessions == nil {
+		c.sessions = newMemorySessions()
+	}
 	funcs := template.FuncMap{"when": consoleTime}
 	for _, p := range []string{"login", "queue", "case", "error"} {
 		c.pages[p] = template.Must(template.New("layout.html").Funcs(funcs).
@@ -163,18 +110,26 @@ func consoleTime(t time.Time) string {
 	return t.In(shanghai).Format("2006-01-02 15:04")
 }
 
-// session returns the request's live session and its id.
+// session returns the request's live session and its store key. A session the store cannot
+// read is treated as none (the clerk signs in again) and logged.
 func (c *console) session(r *http.Request) (*consoleSession, string, bool) {
 	ck, err := r.Cookie(consoleCookie)
 	if err != nil || ck.Value == "" {
 		return nil, "", false
 	}
-	sess, ok := c.sessions.get(ck.Value, c.s.now())
-	return sess, ck.Value, ok
-}
-
-func (sess *consoleSession) actor() routing.Actor {
-	return routing.Actor{Role: routing.RoleDepartment, Department: sess.Dept, Name: sess.Clerk}
+	key := sessionKey(ck.Value)
+	now := c.s.now()
+	data, ok, err := c.sessions.ConsoleSession(r.Context(), key, now)
+	if err != nil {
+		c.s.log.Error("console: read session", "err", err)
+		return nil, "", false
+	}
+	var sess consoleSession
+	if !ok || json.Unmarshal([]byte(data), &sess) != nil || !now.Before(sess.Expires) ||
+		!c.s.tokens.holds(sess.Dept, sess.Token) {
+		return nil, "", false
+	}
+	return &sess, key, true
 }
 
 // sameOrigin: a POST's Origin, or without one its Referer, must name the request's host.
@@ -258,21 +213,33 @@ func (c *console) handleLogin(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusBadRequest, "请填写经办人姓名（不超过 50 字）")
 		return
 	}
-	dept, ok := c.s.tokens.lookup(strings.TrimSpace(r.PostForm.Get("token")))
+	tok := strings.TrimSpace(r.PostForm.Get("token"))
+	dept, ok := c.s.tokens.lookup(tok)
 	if !ok {
 		c.s.log.Warn("console: sign-in refused", "remote", r.RemoteAddr)
 		c.errorPage(w, r, http.StatusUnauthorized, "单位令牌无效，未登录")
 		return
 	}
-	sess := &consoleSession{Dept: dept, DeptName: c.deptName(dept), Clerk: clerk, CSRF: randomToken(), expires: c.s.now().Add(consoleSessionTTL)}
-	id := c.sessions.add(sess, c.s.now())
+	now := c.s.now()
+	sess := consoleSession{Dept: dept, DeptName: c.deptName(dept), Clerk: clerk, CSRF: randomToken(),
+		Token: tokenMark(sha256.Sum256([]byte(tok))), Expires: now.Add(consoleSessionTTL)}
+	data, err := json.Marshal(sess)
+	id := randomToken()
+	if err == nil {
+		err = c.sessions.SaveConsoleSession(r.Context(), sessionKey(id), string(data), sess.Expires, now)
+	}
+	if err != nil {
+		c.s.log.Error("console: save session", "department", dept, "err", err)
+		c.errorPage(w, r, http.StatusInternalServerError, "暂时无法登录，请稍后重试")
+		return
+	}
 	http.SetCookie(w, c.cookie(r, consoleCookie, id, "/console/", 0))
 	c.s.log.Info("console: signed in", "department", dept, "clerk", clerk)
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)
 }
 
 func (c *console) handleLogout(w http.ResponseWriter, r *http.Request) {
-	sess, id, ok := c.session(r)
+	sess, key, ok := c.session(r)
 	if !ok {
 		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 		return
@@ -280,7 +247,9 @@ func (c *console) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if !c.checkPost(w, r, sess.CSRF) {
 		return
 	}
-	c.sessions.remove(id)
+	if err := c.sessions.DeleteConsoleSession(r.Context(), key); err != nil {
+		c.s.log.Error("console: delete session", "department", sess.Dept, "err", err)
+	}
 	http.SetCookie(w, c.cookie(r, consoleCookie, "", "/console/", -1))
 	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 }

@@ -101,7 +101,7 @@ func newEnv(t testing.TB, mutate ...func(*Deps)) *env {
 		t.Fatal(err)
 	}
 	d := Deps{Cases: e.svc, DB: db, HotlineSecret: hotlineSecret, PortalSecret: portalSecret,
-		DeptTokens: deptTokens, Directory: routing.BuiltinDirectory(), Counter: counter, Now: clock,
+		DeptTokens: deptTokens, Directory: routing.BuiltinDirectory(), Counter: counter, ConsoleSessions: db, Now: clock,
 		Logger:     slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Registerer: prometheus.NewRegistry(), Notify: func() { e.notified.Add(1) }}
 	d.Gatherer = d.Registerer.(prometheus.Gatherer)

@@ -67,6 +67,9 @@ type Deps struct {
 
 	// Directory, when set, adds department names to case views.
 	Directory *routing.Directory
+	// ConsoleSessions keeps the department console's sessions (store.DB); nil keeps them in
+	// memory, so that a restart signs every clerk out.
+	ConsoleSessions ConsoleSessionStore
 	// Counter feeds the chengnuo_cases{status} and chengnuo_cases_overdue gauges; nil: not exported.
 	Counter CaseCounter
 
@@ -90,18 +93,19 @@ type Deps struct {
 
 // Server is chengnuo's HTTP side. Create it with New, serve Handler, stop with Close.
 type Server struct {
-	cases   CaseService
-	db      Pinger
-	hotline []byte
-	portal  []byte
-	tokens  tokenSet
-	dir     *routing.Directory
-	now     func() time.Time
-	log     *slog.Logger
-	metrics *metrics
-	decide  Decider // nil: FileBatch classifies
-	batch   *batcher
-	handler http.Handler
+	cases    CaseService
+	db       Pinger
+	hotline  []byte
+	portal   []byte
+	tokens   tokenSet
+	dir      *routing.Directory
+	now      func() time.Time
+	log      *slog.Logger
+	metrics  *metrics
+	decide   Decider             // nil: FileBatch classifies
+	sessions ConsoleSessionStore // nil: the console keeps sessions in memory
+	batch    *batcher
+	handler  http.Handler
 }
 
 // New checks deps, registers the metrics and starts the group-commit workers.
@@ -110,7 +114,7 @@ func New(d Deps) (*Server, error) {
 		return nil, errors.New("intake: Cases and DB are required")
 	}
 	s := &Server{cases: d.Cases, db: d.DB, hotline: d.HotlineSecret, portal: d.PortalSecret,
-		dir: d.Directory, now: d.Now, log: d.Logger}
+		dir: d.Directory, now: d.Now, log: d.Logger, sessions: d.ConsoleSessions}
 	if s.now == nil {
 		s.now = time.Now
 	}

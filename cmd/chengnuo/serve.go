@@ -96,7 +96,8 @@ func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	srv, err := intake.New(intake.Deps{Cases: svc, DB: db, HotlineSecret: []byte(hotline), PortalSecret: []byte(portal),
-		DeptTokens: tokens, Directory: dir, Counter: counter, Logger: log, Registerer: reg, Gatherer: reg,
+		DeptTokens: tokens, Directory: dir, Counter: counter, ConsoleSessions: db, Logger: log,
+		Registerer: reg, Gatherer: reg,
 		Collectors: []prometheus.Collector{metrics}, Notify: func() { worker.Notify(); tg.Nudge() }})
 	if err != nil {
 		return err
