@@ -127,6 +127,11 @@ func writeDSN(path, synchronous string) string {
 	return fileURI(path) + "?" + q.Encode()
 }
 
+// WriteDSN is the DSN of the store's write connection to the file at path (synchronous:
+// NORMAL, FULL or EXTRA). The load script's durable floor opens its own database with it,
+// so that it shares the store's settings.
+func WriteDSN(path, synchronous string) string { return writeDSN(path, synchronous) }
+
 // readDSN: query_only rather than mode=ro, because a mode=ro connection cannot
 // create the WAL index file when no writer has the database open.
 func readDSN(path string) string {

@@ -3,20 +3,16 @@ package main
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 
-	"chengnuo/intake"
 	"chengnuo/store"
 )
 
@@ -37,9 +33,13 @@ const floorMaxBatch = 256
 type floorStore struct {
 	db       *sql.DB
 	queue    chan floorJob
+	mu       sync.RWMutex // guards closed against sends on the closed queue
+	closed   bool
 	done     chan struct{}
-	stopCkpt func()
+	stopCkpt func() error
 }
+
+var errFloorClosed = errors.New("floor closed")
 
 type floorJob struct {
 	ticketNo, body string
@@ -48,13 +48,8 @@ type floorJob struct {
 
 // openFloor creates the floor's database in dir.
 func openFloor(dir string) (*floorStore, error) {
-	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
-	q.Set("_synchronous", "NORMAL")
-	q.Set("_busy_timeout", "5000")
-	q.Set("_txlock", "immediate")
 	path := filepath.Join(dir, "floor.db")
-	db, err := sql.Open("sqlite3", "file:"+filepath.ToSlash(path)+"?"+q.Encode())
+	db, err := sql.Open("sqlite3", store.WriteDSN(path, "NORMAL"))
 	if err != nil {
 		return nil, err
 	}
@@ -70,22 +65,39 @@ func openFloor(dir string) (*floorStore, error) {
 }
 
 // startCheckpointer runs chengnuo's background checkpointer (store.RunWALCheckpointer,
-// every 50 ms as serve does) on the floor's database.
+// every 50 ms as serve does) on the floor's database until close.
 func (f *floorStore) startCheckpointer(path string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
+	var err error
 	wg.Go(func() {
-		if err := store.RunWALCheckpointer(ctx, path, f.db, 50*time.Millisecond, nil); err != nil {
-			fmt.Fprintln(os.Stderr, "loadgen: floor:", err)
+		err = store.RunWALCheckpointer(ctx, path, f.db, 50*time.Millisecond, nil)
+		if ctx.Err() != nil {
+			err = nil // stopped, not failed
 		}
 	})
-	f.stopCkpt = func() { cancel(); wg.Wait() }
+	// A floor measured without its checkpointer would not be the baseline it claims to be:
+	// a failure is returned when the floor closes, and fails the run.
+	f.stopCkpt = func() error {
+		cancel()
+		wg.Wait()
+		if err != nil {
+			return fmt.Errorf("checkpointer: %w", err)
+		}
+		return nil
+	}
 }
 
 // store queues one ticket and waits until its batch is committed.
 func (f *floorStore) store(ticketNo, body string) error {
 	j := floorJob{ticketNo: ticketNo, body: body, stored: make(chan error, 1)}
-	f.queue <- j
+	f.mu.RLock()
+	if f.closed {
+		f.mu.RUnlock()
+		return errFloorClosed
+	}
+	f.queue <- j // the writer drains the queue until it is closed, so this cannot block close for good
+	f.mu.RUnlock()
 	return <-j.stored
 }
 
@@ -143,28 +155,24 @@ func (f *floorStore) count() (int, error) {
 
 // close stops the writer once every queued ticket is answered, then closes the database.
 func (f *floorStore) close() error {
-	close(f.queue)
+	f.mu.Lock()
+	if !f.closed {
+		f.closed = true
+		close(f.queue)
+	}
+	f.mu.Unlock()
 	<-f.done
-	f.stopCkpt()
-	return f.db.Close()
+	err := f.stopCkpt()
+	if cerr := f.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func floorHandler(secret []byte, f *floorStore) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
-		if err != nil {
-			http.Error(w, "too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		if err := intake.Verify(secret, r.Header.Get(intake.SignatureHeader), body, time.Now()); err != nil {
-			http.Error(w, "bad signature", http.StatusUnauthorized)
-			return
-		}
-		var t struct {
-			TicketNo string `json:"ticket_no"`
-		}
-		if err := json.Unmarshal(body, &t); err != nil || t.TicketNo == "" {
-			http.Error(w, "bad json", http.StatusBadRequest)
+		t, body, ok := readTicket(w, r, secret)
+		if !ok {
 			return
 		}
 		if err := f.store(t.TicketNo, string(body)); err != nil {

@@ -87,3 +87,39 @@ func TestRunFloorOnly(t *testing.T) {
 		t.Fatalf("left behind: %v", left)
 	}
 }
+
+// A ticket whose commit fails is not acknowledged: the floor answers only after its commit.
+func TestFloorDoesNotAckFailedCommit(t *testing.T) {
+	f, stop, addr, err := startFloor(testSecret, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if _, err := f.db.Exec(`DROP TABLE tickets`); err != nil {
+		t.Fatal(err)
+	}
+	tg := target{addr: addr, path: "/v1/hotline/tickets", secret: testSecret}
+	if r := throughput(tg, (&generator{prefix: "E"}).bodies(1, 20), 4); r.Acked != 0 || r.Errors != 20 {
+		t.Fatalf("failed commits acked: %+v", r)
+	}
+}
+
+// Once closed, the floor refuses tickets instead of panicking on its closed queue.
+func TestFloorClosed(t *testing.T) {
+	f, err := openFloor(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store("T-1", "{}"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store("T-2", "{}"); err != errFloorClosed {
+		t.Fatalf("store after close: %v", err)
+	}
+	if err := f.close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+}

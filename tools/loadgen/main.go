@@ -42,6 +42,7 @@ type options struct {
 	bare     bool
 	bareOnly bool
 	floor    bool
+	floorDir string
 	prefix   string
 }
 
@@ -57,6 +58,7 @@ func main() {
 	flag.BoolVar(&o.bare, "bare", false, "measure a bare parse-and-verify handler first, in this process")
 	flag.BoolVar(&o.bareOnly, "bare-only", false, "measure only the in-process handlers: bare, and the floor with -floor (no chengnuo serve needed)")
 	flag.BoolVar(&o.floor, "floor", false, "also measure, in this process, a durable floor: the bare handler plus a group-committed SQLite insert")
+	flag.StringVar(&o.floorDir, "floor-dir", "", "where the floor's temporary database goes (default: the system temp dir); put it on chengnuo's --db filesystem")
 	flag.StringVar(&o.prefix, "prefix", fmt.Sprintf("LOAD%d", time.Now().Unix()), "ticket_no prefix (unique per run)")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -143,7 +145,7 @@ func measure(o options, name string, t target, prefix string) []result {
 // measureFloor measures the durable floor with its database in a temporary directory, and
 // checks that it stored every ticket it acknowledged.
 func measureFloor(o options, secret []byte) ([]result, error) {
-	dir, err := os.MkdirTemp("", "loadgen-floor-")
+	dir, err := os.MkdirTemp(o.floorDir, "loadgen-floor-")
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +167,8 @@ func measureFloor(o options, secret []byte) ([]result, error) {
 	for _, r := range rs {
 		acked += r.Acked
 	}
+	// A sanity check of the whole run: it cannot tell a ticket acknowledged before its
+	// commit (floor_test.go pins that), only one never stored at all.
 	if stored < acked {
 		return nil, fmt.Errorf("floor: %d tickets acknowledged but only %d stored", acked, stored)
 	}
@@ -185,30 +189,43 @@ func startBare(secret []byte) (*http.Server, string, error) {
 
 func bareHandler(secret []byte) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
-		if err != nil {
-			http.Error(w, "too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		if err := intake.Verify(secret, r.Header.Get(intake.SignatureHeader), body, time.Now()); err != nil {
-			http.Error(w, "bad signature", http.StatusUnauthorized)
-			return
-		}
-		var t struct {
-			TicketNo   string `json:"ticket_no"`
-			ReceivedAt string `json:"received_at"`
-			Type       string `json:"type"`
-			Content    string `json:"content"`
-			Caller     struct{ Name, Phone string }
-			Address    string `json:"address"`
-			Anonymous  bool   `json:"anonymous"`
-		}
-		if err := json.Unmarshal(body, &t); err != nil {
-			http.Error(w, "bad json", http.StatusBadRequest)
+		t, _, ok := readTicket(w, r, secret)
+		if !ok {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusAccepted)
 		fmt.Fprintf(w, `{"case_id":"%s","status":"dispatched"}`, t.TicketNo)
 	})
+}
+
+// bareTicket is every field of a hotline ticket, as the bare handler parses it.
+type bareTicket struct {
+	TicketNo   string `json:"ticket_no"`
+	ReceivedAt string `json:"received_at"`
+	Type       string `json:"type"`
+	Content    string `json:"content"`
+	Caller     struct{ Name, Phone string }
+	Address    string `json:"address"`
+	Anonymous  bool   `json:"anonymous"`
+}
+
+// readTicket is the work of the bare handler, which the floor does too: read the body within
+// the size limit, verify its signature and parse it. On failure it has answered the request.
+func readTicket(w http.ResponseWriter, r *http.Request, secret []byte) (bareTicket, []byte, bool) {
+	var t bareTicket
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+		return t, nil, false
+	}
+	if err := intake.Verify(secret, r.Header.Get(intake.SignatureHeader), body, time.Now()); err != nil {
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return t, nil, false
+	}
+	if err := json.Unmarshal(body, &t); err != nil || t.TicketNo == "" {
+		http.Error(w, "bad json", http.StatusBadRequest)
+		return t, nil, false
+	}
+	return t, body, true
 }
