@@ -73,7 +73,7 @@ func NewBridge(feed OutboxFeed, n Notifier, cfg BridgeConfig) *Bridge {
 		cfg.NotifyTries = 5
 	}
 	if cfg.Backoff == nil {
-		cfg.Backoff = func(n int) time.Duration { return min(time.Second<<min(n-1, 5), 30*time.Second) }
+		cfg.Backoff = func(n int) time.Duration { return doubling(n, 30*time.Second) }
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = systemClock{}

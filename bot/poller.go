@@ -79,7 +79,7 @@ func NewPoller(api API, offsets OffsetStore, h UpdateHandler, cfg PollerConfig) 
 		cfg.HandleTimeout = 30 * time.Second
 	}
 	if cfg.Backoff == nil {
-		cfg.Backoff = func(n int) time.Duration { return min(time.Second<<min(n-1, 6), time.Minute) }
+		cfg.Backoff = func(n int) time.Duration { return doubling(n, time.Minute) }
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = systemClock{}

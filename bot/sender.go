@@ -95,9 +95,14 @@ func NewSender(api API, queue Queue, cfg SenderConfig) *Sender {
 }
 
 func defaultBackoff(n int) time.Duration {
-	d := time.Second << min(max(n-1, 0), 9)
-	d = min(d, 5*time.Minute)
+	d := doubling(n, 5*time.Minute)
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+// doubling is the wait after the n-th consecutive failure (n ≥ 1): 1 s, doubling each time,
+// at most limit. It is the backoff of the sender (with jitter), the bridge and the poller.
+func doubling(n int, limit time.Duration) time.Duration {
+	return min(time.Second<<min(max(n-1, 0), 20), limit)
 }
 
 // Send queues m durably and returns; Run sends it. A message whose Key was queued before
