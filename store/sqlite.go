@@ -81,7 +81,7 @@ func OpenWithOptions(ctx context.Context, path string, opt Options) (*DB, error)
 
 	db := &DB{path: path, Now: time.Now}
 	var err error
-	db.write, err = sql.Open("sqlite3", writeDSN(path, sync))
+	db.write, err = sql.Open("sqlite3", WriteDSN(path, sync))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -113,10 +113,12 @@ func OpenWithOptions(ctx context.Context, path string, opt Options) (*DB, error)
 	return db, nil
 }
 
-// writeDSN: WAL so readers do not block the writer; _txlock=immediate so a
-// transaction takes the write lock at BEGIN and never fails with SQLITE_BUSY
-// when upgrading a read lock mid-transaction (which busy_timeout cannot retry).
-func writeDSN(path, synchronous string) string {
+// WriteDSN is the DSN of the store's write connection to the file at path (synchronous:
+// NORMAL, FULL or EXTRA); the load script's durable floor opens its database with it too,
+// so that it shares the store's settings. WAL so readers do not block the writer;
+// _txlock=immediate so a transaction takes the write lock at BEGIN and never fails with
+// SQLITE_BUSY when upgrading a read lock mid-transaction (which busy_timeout cannot retry).
+func WriteDSN(path, synchronous string) string {
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_busy_timeout", strconv.Itoa(busyTimeoutMS))
@@ -126,11 +128,6 @@ func writeDSN(path, synchronous string) string {
 	q.Set("_stmt_cache_size", "128") // intake runs the same few statements thousands of times a second
 	return fileURI(path) + "?" + q.Encode()
 }
-
-// WriteDSN is the DSN of the store's write connection to the file at path (synchronous:
-// NORMAL, FULL or EXTRA). The load script's durable floor opens its own database with it,
-// so that it shares the store's settings.
-func WriteDSN(path, synchronous string) string { return writeDSN(path, synchronous) }
 
 // readDSN: query_only rather than mode=ro, because a mode=ro connection cannot
 // create the WAL index file when no writer has the database open.
