@@ -25,7 +25,6 @@ package intake
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
 	"encoding/json"
@@ -125,8 +124,7 @@ func (c *console) session(r *http.Request) (*consoleSession, string, bool) {
 		return nil, "", false
 	}
 	var sess consoleSession
-	if !ok || json.Unmarshal([]byte(data), &sess) != nil || !now.Before(sess.Expires) ||
-		!c.s.tokens.holds(sess.Dept, sess.Token) {
+	if !ok || json.Unmarshal([]byte(data), &sess) != nil || !c.s.tokens.holds(sess.Dept, sess.Token) {
 		return nil, "", false
 	}
 	return &sess, key, true
@@ -213,8 +211,8 @@ func (c *console) handleLogin(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusBadRequest, "请填写经办人姓名（不超过 50 字）")
 		return
 	}
-	tok := strings.TrimSpace(r.PostForm.Get("token"))
-	dept, ok := c.s.tokens.lookup(tok)
+	tok, ok := c.s.tokens.find(strings.TrimSpace(r.PostForm.Get("token")))
+	dept := tok.dept
 	if !ok {
 		c.s.log.Warn("console: sign-in refused", "remote", r.RemoteAddr)
 		c.errorPage(w, r, http.StatusUnauthorized, "单位令牌无效，未登录")
@@ -222,7 +220,7 @@ func (c *console) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	now := c.s.now()
 	sess := consoleSession{Dept: dept, DeptName: c.deptName(dept), Clerk: clerk, CSRF: randomToken(),
-		Token: tokenMark(sha256.Sum256([]byte(tok))), Expires: now.Add(consoleSessionTTL)}
+		Token: tok.mark, Expires: now.Add(consoleSessionTTL)}
 	data, err := json.Marshal(sess)
 	id := randomToken()
 	if err == nil {

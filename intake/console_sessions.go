@@ -30,7 +30,7 @@ type consoleSession struct {
 	Clerk    string    `json:"clerk"` // the clerk's name, for the audit trail
 	CSRF     string    `json:"csrf"`
 	Token    string    `json:"token"` // tokenMark of the department token signed in with
-	Expires  time.Time `json:"expires"`
+	Expires  time.Time `json:"-"`     // kept by the store beside the data, which answers only live sessions
 }
 
 func (sess *consoleSession) actor() routing.Actor {
@@ -55,7 +55,7 @@ func tokenMark(sum [sha256.Size]byte) string {
 func (ts tokenSet) holds(dept, mark string) bool {
 	found := false
 	for i := range ts {
-		if ts[i].dept == dept && subtle.ConstantTimeCompare([]byte(tokenMark(ts[i].sum)), []byte(mark)) == 1 {
+		if ts[i].dept == dept && subtle.ConstantTimeCompare([]byte(ts[i].mark), []byte(mark)) == 1 {
 			found = true
 		}
 	}

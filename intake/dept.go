@@ -21,6 +21,7 @@ type tokenSet []tokenEntry
 type tokenEntry struct {
 	sum  [sha256.Size]byte
 	dept string
+	mark string // tokenMark(sum): what a console session records of the token
 }
 
 func newTokenSet(tokens map[string]string) (tokenSet, error) {
@@ -29,22 +30,29 @@ func newTokenSet(tokens map[string]string) (tokenSet, error) {
 		if strings.TrimSpace(tok) == "" || strings.TrimSpace(dept) == "" {
 			return nil, errors.New("intake: a department API token and its department code must not be empty")
 		}
-		ts = append(ts, tokenEntry{sum: sha256.Sum256([]byte(tok)), dept: dept})
+		sum := sha256.Sum256([]byte(tok))
+		ts = append(ts, tokenEntry{sum: sum, dept: dept, mark: tokenMark(sum)})
 	}
 	return ts, nil
 }
 
-// lookup returns the department of tok. It compares against every token, not stopping
-// at a match, so the time taken says nothing about which tokens exist.
+// lookup returns the department of tok.
 func (ts tokenSet) lookup(tok string) (string, bool) {
+	e, ok := ts.find(tok)
+	return e.dept, ok
+}
+
+// find returns tok's entry. It compares against every token, not stopping at a match, so
+// the time taken says nothing about which tokens exist.
+func (ts tokenSet) find(tok string) (tokenEntry, bool) {
 	sum := sha256.Sum256([]byte(tok))
-	dept := ""
+	var found tokenEntry
 	for i := range ts {
 		if subtle.ConstantTimeCompare(sum[:], ts[i].sum[:]) == 1 {
-			dept = ts[i].dept
+			found = ts[i]
 		}
 	}
-	return dept, dept != ""
+	return found, found.dept != ""
 }
 
 // deptHandler is a department API handler, given the authenticated actor.
