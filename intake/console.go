@@ -35,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"chengnuo/routing"
 )
@@ -143,6 +144,21 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
 }
 
+// formUTF8 reports whether every name and value of f is valid UTF-8.
+func formUTF8(f url.Values) bool {
+	for k, vs := range f {
+		if !utf8.ValidString(k) {
+			return false
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func tokensEqual(a, b string) bool {
 	return a != "" && b != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
@@ -152,6 +168,10 @@ func (c *console) checkPost(w http.ResponseWriter, r *http.Request, want string)
 	r.Body = http.MaxBytesReader(w, r.Body, consoleMaxForm)
 	if err := r.ParseForm(); err != nil {
 		c.errorPage(w, r, http.StatusBadRequest, "表单无效")
+		return false
+	}
+	if !formUTF8(r.PostForm) { // refused rather than stored with U+FFFD or raw bytes
+		c.errorPage(w, r, http.StatusBadRequest, "表单含无效的 UTF-8 字符")
 		return false
 	}
 	if !sameOrigin(r) || !tokensEqual(r.PostForm.Get("csrf"), want) {

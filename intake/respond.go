@@ -20,6 +20,8 @@ const (
 	codeNotConfigured = "not_configured"
 	codeBusy          = "busy"
 	codeUnavailable   = "unavailable"
+	codeMethod        = "method_not_allowed"
+	codeTimeout       = "request_timeout"
 )
 
 // apiError is an error answer: HTTP status, code and a Chinese message safe to show.

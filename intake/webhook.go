@@ -2,11 +2,12 @@ package intake
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
 	"io"
-	"mime"
+	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -22,15 +23,16 @@ const MaxBodyBytes = 1 << 20
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // readSigned checks a webhook request in the order that costs least and reveals least:
-// secret configured (503), content type (415), size (413, read through http.MaxBytesReader,
-// never more than the limit), signature over the raw body (401). Nothing is parsed before
+// secret configured (503), content type and charset (415), size (413, read through
+// http.MaxBytesReader, never more than the limit; 408 when the body arrives too slowly for
+// the server's read deadline), signature over the raw body (401). Nothing is parsed before
 // the signature is verified. The caller must call release with the buffer when done.
 func (s *Server) readSigned(w http.ResponseWriter, r *http.Request, secret []byte, name string) (*bytes.Buffer, *apiError) {
 	if len(secret) == 0 {
 		return nil, errorf(http.StatusServiceUnavailable, codeNotConfigured, "未配置密钥："+name+"接口暂不可用")
 	}
-	if !isJSON(r.Header.Get("Content-Type")) {
-		return nil, errorf(http.StatusUnsupportedMediaType, codeMediaType, "Content-Type 必须是 application/json")
+	if e := checkJSONType(r.Header.Get("Content-Type")); e != nil {
+		return nil, e
 	}
 	if r.ContentLength > MaxBodyBytes {
 		return nil, errTooLarge
@@ -43,11 +45,7 @@ func (s *Server) readSigned(w http.ResponseWriter, r *http.Request, secret []byt
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		release(buf)
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, errTooLarge
-		}
-		return nil, invalid("读取请求体失败")
+		return nil, readError(err, errTooLarge)
 	}
 	if err := Verify(secret, r.Header.Get(SignatureHeader), buf.Bytes(), s.now()); err != nil {
 		release(buf)
@@ -65,41 +63,35 @@ func release(buf *bytes.Buffer) {
 	}
 }
 
-// isJSON accepts application/json with any parameters (charset=utf-8).
-func isJSON(ct string) bool {
-	if ct == "application/json" {
-		return true
-	}
-	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && mt == "application/json"
-}
+var errBodyTimeout = errorf(http.StatusRequestTimeout, codeTimeout, "读取请求体超时，请重新发送")
 
-// decodeJSON parses body into v: unknown fields are ignored (the platforms add fields),
-// wrong types and trailing data are errors.
-func decodeJSON(body []byte, v any) *apiError {
-	if err := json.Unmarshal(body, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return errorf(http.StatusBadRequest, codeInvalidJSON, "字段 "+te.Field+" 的类型不正确")
-		}
-		return errorf(http.StatusBadRequest, codeInvalidJSON, "请求体不是有效的 JSON")
+// readError answers a failed body read: too large (tooLarge), too slow (408: the server's
+// read deadline passed while the body was still arriving), or cut off (400).
+func readError(err error, tooLarge *apiError) *apiError {
+	var mb *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case errors.As(err, &mb):
+		return tooLarge
+	case errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+		(errors.As(err, &ne) && ne.Timeout()):
+		return errBodyTimeout
+	default:
+		return invalid("读取请求体失败")
 	}
-	return nil
 }
 
 // readJSON reads a small JSON body of the department API (at most 64 KiB). An empty body
 // is allowed when v may stay zero (accept).
 func readJSON(w http.ResponseWriter, r *http.Request, v any, emptyOK bool) *apiError {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
-		return errorf(http.StatusUnsupportedMediaType, codeMediaType, "Content-Type 必须是 application/json")
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if e := checkJSONType(ct); e != nil {
+			return e
+		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return errorf(http.StatusRequestEntityTooLarge, codeTooLarge, "请求体超过 64 KiB")
-		}
-		return invalid("读取请求体失败")
+		return readError(err, errorf(http.StatusRequestEntityTooLarge, codeTooLarge, "请求体超过 64 KiB"))
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		if emptyOK {
