@@ -89,6 +89,11 @@ func (s *Server) consoleHandler() http.Handler {
 		w.Write(css)
 	})
 	mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowedMethods(mux, r, "/console/"); allow != "" {
+			w.Header().Set("Allow", allow)
+			c.errorPage(w, r, http.StatusMethodNotAllowed, "该页面不支持此请求方法")
+			return
+		}
 		c.errorPage(w, r, http.StatusNotFound, "页面不存在")
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -178,9 +178,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/console/", s.consoleHandler()) // the department console (console.go)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.Handle("GET /metrics", s.metrics.handler())
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, errorf(http.StatusNotFound, routing.ENOTFOUND, "没有这个接口"))
-	})
+	mux.HandleFunc("/", notFound(mux)) // 405 with Allow for a wrong method, else 404
 	return s.metrics.instrument(mux)
 }
 
