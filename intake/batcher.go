@@ -238,7 +238,7 @@ func (b *batcher) answer(j *job, res []routing.FileResult, err error) {
 		b.log.Error("filing a case failed", "channel", j.nc.Channel, "err", err)
 		out.err = errInternal
 	case res[0].Err != nil:
-		out.err = routingError(res[0].Err)
+		out.err = routingError(res[0].Err, j.nc.Channel)
 	case res[0].Case == nil:
 		out.err = errInternal
 	default:
@@ -253,18 +253,31 @@ func (b *batcher) answer(j *job, res []routing.FileResult, err error) {
 	j.done <- out
 }
 
+// errRefReused answers 409 a ticket whose ticket_no (message_id) was filed before with
+// other content, caller or type: nothing is stored, the platform learns it reused a number.
+func errRefReused(ch routing.Channel) *apiError {
+	if ch == routing.ChannelPortal {
+		return errorf(http.StatusConflict, routing.ECONFLICT,
+			"message_id 已用于内容、联系人或类型不同的另一条留言，本次未登记；新留言请使用新的编号")
+	}
+	return errorf(http.StatusConflict, routing.ECONFLICT,
+		"ticket_no 已用于内容、来电人或类型不同的另一张工单，本次未登记；新工单请使用新的编号")
+}
+
 func (b *batcher) notifyIf(created int) {
 	if created > 0 && b.notify != nil {
 		b.notify()
 	}
 }
 
-// routingError maps a routing error to an answer; for the webhooks only EINVALID is the
-// caller's fault.
-func routingError(err error) *apiError {
+// routingError maps a routing error to an answer; for the webhooks EINVALID is the
+// caller's fault, and ECONFLICT its reuse of a ticket_no/message_id for another ticket.
+func routingError(err error, ch routing.Channel) *apiError {
 	switch routing.ErrorCode(err) {
 	case routing.EINVALID:
 		return invalid(routing.ErrorMessage(err))
+	case routing.ECONFLICT:
+		return errRefReused(ch)
 	default:
 		return errInternal
 	}

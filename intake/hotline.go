@@ -91,8 +91,11 @@ func (t *HotlineTicket) newCase() (routing.NewCase, *apiError) {
 	if nc.Address, e = checkText("address", t.Address, false, maxAddress); e != nil {
 		return nc, e
 	}
-	nc.Complainant, e = t.Caller.complainant("caller")
-	return nc, e
+	if nc.Complainant, e = t.Caller.complainant("caller"); e != nil {
+		return nc, e
+	}
+	nc.Fingerprint = fingerprint("hotline/1", &nc)
+	return nc, nil
 }
 
 // parseType accepts the five Chinese types, or empty for the classifier to decide.

@@ -103,6 +103,8 @@ func (m *PortalMessage) newCase() (routing.NewCase, *apiError) {
 		b.WriteString("\n\n附件（链接，未下载）：\n" + links)
 	}
 	nc.Text = b.String()
+	// The title apart too: the text alone cannot tell a title from content that begins with 【…】.
+	nc.Fingerprint = fingerprint("portal/1", &nc, title, strings.TrimSpace(m.Contact.Email))
 	return nc, nil
 }
 

@@ -52,6 +52,10 @@ type Case struct {
 	// Version is the Seq of the case's last event; the store saves a change only if the
 	// stored version is still the one the change was computed from (optimistic concurrency).
 	Version int
+
+	// Fingerprint is NewCase.Fingerprint of the request that filed the case, "" when none
+	// was given (the CLI, the bot, cases filed before fingerprints were kept).
+	Fingerprint string
 }
 
 // Complainant is the person who filed the case.
@@ -151,6 +155,13 @@ type NewCase struct {
 	// Decision, when set, is what Service.Classify returned for this NewCase; filing uses it
 	// instead of classifying again. Nil: filing classifies.
 	Decision *Decision
+
+	// Fingerprint, when set, is a digest of the channel's request as it means it (the
+	// webhooks: the normalised fields). A repeat of ExternalRef with another fingerprint
+	// than the stored case's is not a repeat but another ticket under a reused number:
+	// FileResult.Err is ECONFLICT and nothing is stored. "" (or a stored case without one)
+	// keeps the plain idempotency: the repeat is answered with the stored case.
+	Fingerprint string
 }
 
 // Event is one transition of one case, kept forever (audit).

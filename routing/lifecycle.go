@@ -183,7 +183,7 @@ func (l Lifecycle) Receive(id string, nc NewCase, d Decision, at time.Time) (Cas
 		Text: nc.Text, Address: nc.Address, Items: d.Items, Department: d.Department,
 		Street: d.Street, Triage: d.Triage, Reasons: d.Reasons, Confidence: d.Confidence,
 		Complainant: nc.Complainant, Anonymous: nc.Anonymous, Status: StatusReceived,
-		ReceivedAt: received.UTC(), CalendarCovered: true, Version: 1,
+		ReceivedAt: received.UTC(), CalendarCovered: true, Version: 1, Fingerprint: nc.Fingerprint,
 	}
 	e := Event{CaseID: id, Seq: 1, Action: ActReceive, Actor: nc.Actor, At: at.UTC(),
 		ToStatus: StatusReceived, Data: map[string]string{"channel": string(nc.Channel), "type": string(d.Type)}}

@@ -92,7 +92,7 @@ type Service struct {
 type FileResult struct {
 	Case    *Case
 	Created bool  // false: the (channel, external ref) was filed before and Case is that case
-	Err     error // an *Error for this input alone (EINVALID); nil otherwise
+	Err     error // an *Error for this input alone (EINVALID; ECONFLICT: reference reused); nil otherwise
 }
 
 // maxFutureSkew is how far ahead of our clock a channel's received_at may be.

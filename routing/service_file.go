@@ -12,7 +12,8 @@ import (
 //
 // The outcome is the same as filing the cases one by one in order: a reference repeated
 // within the batch files once, and a case may be linked as a duplicate of an earlier case
-// of the same batch. The work is set-based: one query for the references, one counter
+// of the same batch. A repeated reference whose NewCase.Fingerprint differs from the one
+// filed under it (stored, or earlier in the batch) gets ECONFLICT and files nothing. The work is set-based: one query for the references, one counter
 // update for the ids, one query each for the duplicate candidates by phone and by topic,
 // and multi-row inserts of the cases, their events and their outbox messages.
 func (s *Service) FileBatch(ctx context.Context, ncs []NewCase) ([]FileResult, error) {
@@ -75,6 +76,15 @@ func casesByRefs(ctx context.Context, lookup func(context.Context, Channel, []st
 	return out, nil
 }
 
+// fingerprintsDiffer reports whether a repeated reference carries another request than
+// the one filed under it; a side without a fingerprint cannot tell, and counts as the same.
+func fingerprintsDiffer(a, b string) bool { return a != "" && b != "" && a != b }
+
+// errRefReused refuses a request whose reference was filed before with other content.
+func errRefReused(nc *NewCase) error {
+	return Errorf(ECONFLICT, "外部编号 %s 已用于内容不同的另一件，未登记", nc.ExternalRef)
+}
+
 // fileInTx stores the cases ncs[idx] inside tx and fills their results in out.
 func (s *Service) fileInTx(ctx context.Context, tx CaseTx, ncs []NewCase, idx []int, decisions []Decision,
 	now time.Time, out []FileResult) error {
@@ -91,11 +101,19 @@ func (s *Service) fileInTx(ctx context.Context, tx CaseTx, ncs []NewCase, idx []
 		k := refKey{nc.Channel, nc.ExternalRef}
 		if nc.ExternalRef != "" {
 			if c := stored[k]; c != nil {
-				out[i] = FileResult{Case: c}
+				if fingerprintsDiffer(nc.Fingerprint, c.Fingerprint) {
+					out[i] = FileResult{Err: errRefReused(nc)}
+				} else {
+					out[i] = FileResult{Case: c}
+				}
 				continue
 			}
 			if p, ok := creator[k]; ok {
-				repeats[i] = p
+				if fingerprintsDiffer(nc.Fingerprint, ncs[create[p]].Fingerprint) {
+					out[i] = FileResult{Err: errRefReused(nc)}
+				} else {
+					repeats[i] = p
+				}
 				continue
 			}
 			creator[k] = len(create)

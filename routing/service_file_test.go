@@ -64,6 +64,49 @@ var batchScenarios = []struct {
 			e.t.Fatalf("events of B %v", got)
 		}
 	}},
+	{"a reference reused for another request", func(e *env) {
+		fp := func(ref, text, print string) routing.NewCase {
+			return routing.NewCase{Channel: routing.ChannelHotline, ExternalRef: ref, Text: text, Fingerprint: print}
+		}
+		first, _, err := e.svc.File(e.ctx, fp("R1", "社保局要求开健在证明", "f-one"))
+		if err != nil || first.Fingerprint != "f-one" {
+			e.t.Fatalf("R1 %+v %v", first, err)
+		}
+		if got := e.get(first.ID); got.Fingerprint != "f-one" {
+			e.t.Fatalf("stored fingerprint %q", got.Fingerprint)
+		}
+		legacy := e.file("L1", "派出所要亲属关系证明", "") // filed without a fingerprint
+		res, err := e.svc.FileBatch(e.ctx, []routing.NewCase{
+			fp("R1", "社保局要求开健在证明", "f-one"),      // 0: the same request again
+			fp("R1", "派出所要亲属关系证明", "f-two"),      // 1: another request, stored number
+			fp("N1", "社保局要求开健在证明，新的", "f-three"), // 2: new
+			fp("N1", "完全不同的内容", "f-four"),        // 3: another request, number of 2
+			fp("N1", "社保局要求开健在证明，新的", "f-three"), // 4: a repeat of 2
+			fp("R1", "社保局要求开健在证明", ""),           // 5: no fingerprint: a repeat
+			fp("L1", "别的内容", "f-five"),           // 6: stored without one: a repeat
+		})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if res[0].Err != nil || res[0].Created || res[0].Case.ID != first.ID {
+			e.t.Fatalf("repeat of R1 %+v", res[0])
+		}
+		for _, i := range []int{1, 3} {
+			if e.wantCode(res[i].Err, routing.ECONFLICT); res[i].Case != nil || res[i].Created {
+				e.t.Fatalf("ticket %d: %+v", i, res[i])
+			}
+		}
+		if !res[2].Created || res[4].Created || res[4].Case.ID != res[2].Case.ID || res[4].Err != nil {
+			e.t.Fatalf("N1 %+v, its repeat %+v", res[2], res[4])
+		}
+		if res[5].Err != nil || res[5].Case.ID != first.ID || res[6].Err != nil || res[6].Case.ID != legacy.ID {
+			e.t.Fatalf("without fingerprints %+v %+v", res[5], res[6])
+		}
+		cs, err := e.svc.Cases(e.ctx, operator, routing.CaseFilter{})
+		if err != nil || len(cs) != 3 {
+			e.t.Fatalf("%d cases stored, want 3 (%v)", len(cs), err)
+		}
+	}},
 	{"decision handed in", func(e *env) {
 		nc := routing.NewCase{Channel: routing.ChannelPortal, ExternalRef: "P1", Text: "  社保局要求开健在证明  "}
 		d := e.svc.Classify(nc)

@@ -82,12 +82,12 @@ const caseColumns = `id, channel, external_ref, type, text, address, items, depa
 	reasons, confidence, name, phone, anonymous, status, received_at, dispatched_at, accept_by,
 	resolve_by, calendar_covered, accepted_at, extension_days, extended_to, replied_at, reply,
 	closed_at, satisfaction, duplicate_of, remind_at, reminder_sent_at, overdue_at, escalated_at,
-	due_at, dup_key, version`
+	due_at, dup_key, version, fingerprint`
 
 var (
-	insertCaseSQL = `INSERT INTO cases (` + caseColumns + `) VALUES (` + placeholders(36, ", ") + `)`
+	insertCaseSQL = `INSERT INTO cases (` + caseColumns + `) VALUES (` + placeholders(37, ", ") + `)`
 	updateCaseSQL = `UPDATE cases SET (` + strings.TrimPrefix(caseColumns, "id, ") + `) = (` +
-		placeholders(35, ", ") + `) WHERE id = ? AND version = ?`
+		placeholders(36, ", ") + `) WHERE id = ? AND version = ?`
 )
 
 func (t *caseTx) InsertCase(ctx context.Context, c *routing.Case) error {
@@ -158,7 +158,7 @@ func (t *caseTx) Enqueue(ctx context.Context, msgs ...routing.OutboxMessage) err
 }
 
 // caseArgs are c's column values in caseColumns order.
-func caseArgs(c *routing.Case) ([]any, error) { return appendCaseArgs(make([]any, 0, 36), c) }
+func caseArgs(c *routing.Case) ([]any, error) { return appendCaseArgs(make([]any, 0, 37), c) }
 
 // appendCaseArgs appends c's column values in caseColumns order to args.
 func appendCaseArgs(args []any, c *routing.Case) ([]any, error) {
@@ -177,7 +177,7 @@ func appendCaseArgs(args []any, c *routing.Case) ([]any, error) {
 		nullTime(c.AcceptedAt), c.ExtensionDays, nullTime(c.ExtendedTo), nullTime(c.RepliedAt), c.Reply,
 		nullTime(c.ClosedAt), string(c.Satisfaction), nullString(c.DuplicateOf), nullTime(c.RemindAt),
 		nullTime(c.ReminderSentAt), nullTime(c.OverdueAt), nullTime(c.EscalatedAt), nullTime(c.DueAt()),
-		routing.DuplicateKey(c.Items, c.Department), c.Version), nil
+		routing.DuplicateKey(c.Items, c.Department), c.Version, c.Fingerprint), nil
 }
 
 // scanCase reads one row of caseColumns.
@@ -192,7 +192,7 @@ func scanCase(row interface{ Scan(...any) error }) (*routing.Case, error) {
 		&c.Triage, &reasons, &c.Confidence, &c.Complainant.Name, &c.Complainant.Phone, &c.Anonymous,
 		&status, &received, &tm[0], &tm[1], &tm[2], &c.CalendarCovered, &tm[3], &c.ExtensionDays,
 		&tm[4], &tm[5], &c.Reply, &tm[6], &sat, &dup, &tm[7], &tm[8], &tm[9], &tm[10], &tm[11], &dupKey,
-		&c.Version)
+		&c.Version, &c.Fingerprint)
 	if err != nil {
 		return nil, err
 	}

@@ -235,7 +235,7 @@ func (ri *rowsInsert) chunk(rest int) int {
 }
 
 var (
-	caseRows  = newRowsInsert("cases", caseColumns, 64) // 36 values a row
+	caseRows  = newRowsInsert("cases", caseColumns, 64) // 37 values a row
 	eventRows = newRowsInsert("case_events", `case_id, seq, action, actor_role, actor_department, actor_name,
 		at, reason, from_status, to_status, data`, 128)
 	outboxRows = newRowsInsert("outbox", `event_id, case_id, seq, kind, target, payload, created_at,
