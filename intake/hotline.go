@@ -9,7 +9,8 @@ import (
 )
 
 // HotlineTicket is the body of POST /v1/hotline/tickets (the contract of DESIGN.md).
-// Unknown fields are ignored; the known ones are checked strictly.
+// Unknown fields are ignored; the known ones are checked strictly. The body must be valid
+// UTF-8 without a name given twice (decodeJSON), else 400 invalid_json.
 type HotlineTicket struct {
 	TicketNo   string  `json:"ticket_no"`   // required, ≤ 64 characters; the idempotency key
 	ReceivedAt string  `json:"received_at"` // required, RFC 3339; deadlines count from it
@@ -29,7 +30,8 @@ type Contact struct {
 }
 
 // IntakeResponse answers a webhook: 202 when the case was stored by this request, 200 with
-// the same case when the ticket_no/message_id was seen before. Status is the case's status
+// the same case when the ticket_no/message_id was seen before with the same ticket (its
+// fingerprint); the same number with another ticket is 409 conflict instead. Status is the case's status
 // now: "dispatched" for a new case, "duplicate" when it was linked to an open case it
 // repeats (see duplicate_of; that case's department answers, and accept_by/resolve_by are
 // empty), or wherever a repeated ticket's case has since moved.
