@@ -16,8 +16,8 @@ import (
 // decodeOptions make decoding strict where encoding/json is lenient and silent: a name
 // given twice in one object (at any depth, case-insensitively for the known fields) and
 // invalid UTF-8 (raw bytes or lone surrogate escapes like \udcff, which encoding/json turns
-// into U+FFFD) are errors. Names still match the fields case-insensitively, but no longer
-// ignoring "_" and "-", exactly as with encoding/json; unknown members are ignored.
+// into U+FFFD) are errors. Names match the fields as encoding/json matched them (in any
+// letter case, "_" and "-" significant); unknown members are ignored.
 var decodeOptions = json.JoinOptions(
 	jsontext.AllowDuplicateNames(false),
 	jsontext.AllowInvalidUTF8(false),
