@@ -93,7 +93,7 @@ func (s *Server) deptError(w http.ResponseWriter, id string, err error) {
 		e = errorf(http.StatusConflict, routing.ECONFLICT, routing.ErrorMessage(err))
 	default:
 		s.log.Error("department API failed", "case_id", id, "err", err)
-		e = errInternal
+		e = unwritableOr(err, errInternal)
 	}
 	writeError(w, e)
 }
