@@ -96,7 +96,9 @@ func TestUnwritableDatabase(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var eb struct{ Error struct{ Code, Message string } }
+			var eb struct {
+				Error struct{ Code, Message string }
+			}
 			json.NewDecoder(resp.Body).Decode(&eb)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusServiceUnavailable || eb.Error.Code != "unavailable" ||
