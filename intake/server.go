@@ -106,6 +106,7 @@ type Server struct {
 	sessions ConsoleSessionStore // nil: the console keeps sessions in memory
 	batch    *batcher
 	health   *writeHealth // what /healthz knows of writability
+	auth     *authLimiter // failed authentications per client address
 	handler  http.Handler
 }
 
@@ -140,6 +141,7 @@ func New(d Deps) (*Server, error) {
 		s.log.Warn("no department API token configured: /v1/dept/ answers 401 to everyone")
 	}
 	s.health = newWriteHealth(d.DB, s.now, s.log)
+	s.auth = newAuthLimiter(s.now, s.log)
 	s.batch = newBatcher(d.Cases, d.Batch, s.now, s.log, s.metrics, d.Notify)
 	s.batch.health = s.health
 	s.handler = s.routes()
