@@ -162,7 +162,7 @@ func New(ob Outbox, targets Targets, opt Options) *Worker {
 		failing: map[string]time.Time{}}
 	w.client = w.configure(opt.Client)
 	if md, ok := ob.(manyDeliverer); ok {
-		w.marks = &marks{ob: md}
+		w.marks = &marks{ob: md, timeout: opt.MarkTimeout}
 	}
 	return w
 }
