@@ -9,6 +9,7 @@ require (
 	github.com/spf13/cobra v1.10.2
 	github.com/xuri/excelize/v2 v2.11.1
 	golang.org/x/text v0.43.0
+	golang.org/x/time v0.16.0
 )
 
 require github.com/go-telegram-bot-api/telegram-bot-api/v5 v5.5.1

@@ -26,10 +26,6 @@ const StatusSkipped = "skipped"
 // ReasonNoEndpoint is the last error of a message whose target has no endpoint configured.
 const ReasonNoEndpoint = "未配置投递地址"
 
-// markTimeout bounds a store write after an attempt; it runs even during shutdown, so
-// that a delivery that went through is recorded as delivered.
-const markTimeout = 5 * time.Second
-
 // verdict is what one attempt's outcome means for the message.
 type verdict int
 
@@ -52,10 +48,10 @@ type outcome struct {
 // (delivered, dead or skipped), so that the next message of its stream may go.
 func (w *Worker) attempt(ctx context.Context, m routing.OutboxMessage) bool {
 	log := w.log.With("event_id", m.EventID, "kind", m.Kind, "target", m.Target, "attempt", m.Attempts+1)
-	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
-	defer cancel()
 	url, secret, ok := w.targets(m.Target)
 	if !ok {
+		mctx, cancel := w.markContext(ctx)
+		defer cancel()
 		if err := w.ob.MarkSkipped(mctx, m.ID, w.skipReason(m.Target)); err != nil {
 			log.Warn("delivery: mark skipped", "err", err)
 			return false
@@ -65,6 +61,11 @@ func (w *Worker) attempt(ctx context.Context, m routing.OutboxMessage) bool {
 		return true
 	}
 	o := w.post(ctx, url, secret, m)
+	// The mark's time starts when the answer is in, not before the POST: a receiver that
+	// answers late (or not at all) must still leave its try recorded, or the message would
+	// stay pending with no try counted and be sent again and again.
+	mctx, cancel := w.markContext(ctx)
+	defer cancel()
 	switch o.verdict {
 	case aborted:
 		return false
@@ -108,6 +109,12 @@ func (w *Worker) attempt(ctx context.Context, m routing.OutboxMessage) bool {
 	return false
 }
 
+// markContext bounds the store write that records an attempt's outcome (MarkTimeout). It
+// is not cancelled by shutdown, so that a delivery that went through is recorded as such.
+func (w *Worker) markContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), w.opt.MarkTimeout)
+}
+
 // markDelivered records a delivery: group-committed when the store can mark many at once.
 func (w *Worker) markDelivered(ctx context.Context, id int64) error {
 	if w.marks != nil {
@@ -116,8 +123,8 @@ func (w *Worker) markDelivered(ctx context.Context, id int64) error {
 	return w.ob.MarkDelivered(ctx, id)
 }
 
-// post sends m to url once (resty may retry a transport hiccup within the attempt) and
-// judges the answer.
+// post sends m to url in exactly one HTTP request (the client makes no retries of its own:
+// every try is counted in the store) and judges the answer.
 func (w *Worker) post(ctx context.Context, url string, secret []byte, m routing.OutboxMessage) outcome {
 	rctx, cancel := context.WithTimeout(ctx, w.opt.RequestTimeout)
 	defer cancel()

@@ -16,18 +16,14 @@ import (
 // secretKey carries a request's signing secret in its context to the OnBeforeRequest hook.
 type secretKey struct{}
 
-// errRetryAfter stops resty's quick retries when the receiver names its own wait: the
-// worker schedules that try through the store instead of sleeping on it.
-var errRetryAfter = errors.New("receiver asked to retry later (Retry-After)")
-
 // responseLimit bounds how much of an answer is read; only a snippet is kept.
 const responseLimit = 64 << 10
 
-// configure installs the worker's hooks on c (a new client when nil). Following the house
-// habits: AddRetryCondition replaces resty's default, so the condition says it all (network
-// error, 429 or 5xx); the body is []byte, so every try re-sends it whole; the signature is
-// made in OnBeforeRequest, so each try carries a fresh timestamp; and the request's context
-// (RequestTimeout) bounds the whole retry loop.
+// configure installs the worker's hooks on c (a new client when nil). One try is exactly one
+// HTTP request: resty's own retries are switched off (SetRetryCount(0), no conditions), so
+// that every request a receiver sees is a try counted in the store and shown by
+// `deliveries list`, and backoff, Retry-After and the target pause all go through the store.
+// The signature is made in OnBeforeRequest, so each try carries a fresh timestamp.
 func (w *Worker) configure(c *resty.Client) *resty.Client {
 	if c == nil {
 		c = resty.New()
@@ -39,20 +35,7 @@ func (w *Worker) configure(c *resty.Client) *resty.Client {
 			return http.ErrUseLastResponse
 		})).
 		OnBeforeRequest(w.sign).
-		SetRetryAfter(retryAfterHook)
-	if w.opt.QuickRetries > 0 {
-		c.SetRetryCount(w.opt.QuickRetries).
-			SetRetryWaitTime(w.opt.QuickWait).
-			SetRetryMaxWaitTime(w.opt.QuickMaxWait).
-			AddRetryCondition(func(r *resty.Response, err error) bool {
-				if err != nil {
-					// An oversized answer is still an answer: judge it, do not repeat it.
-					return !errors.Is(err, resty.ErrResponseBodyTooLarge)
-				}
-				code := r.StatusCode()
-				return code == http.StatusTooManyRequests || code >= 500
-			})
-	}
+		SetRetryCount(0)
 	return c
 }
 
@@ -69,15 +52,6 @@ func (w *Worker) sign(_ *resty.Client, r *resty.Request) error {
 	}
 	r.Header.Set(intake.SignatureHeader, intake.Sign(secret, w.now(), body))
 	return nil
-}
-
-// retryAfterHook ends resty's quick retries on an answer that carries Retry-After; without
-// one (0, nil) resty uses its own short jittered wait.
-func retryAfterHook(_ *resty.Client, r *resty.Response) (time.Duration, error) {
-	if r.RawResponse != nil && r.Header().Get("Retry-After") != "" {
-		return 0, errRetryAfter
-	}
-	return 0, nil
 }
 
 // parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date (RFC 9110 §10.2.3).

@@ -103,10 +103,9 @@ func (e *env) file(ref, text string) *routing.Case {
 }
 
 // worker builds a worker with fast test settings: no jitter (the delay is the ceiling), no
-// quick retries, no target pause; tune overrides them.
+// target pause; tune overrides them.
 func (e *env) worker(tune func(*delivery.Options)) *delivery.Worker {
 	opt := delivery.Options{Now: e.clk.Now, Metrics: e.metrics, RequestTimeout: 500 * time.Millisecond,
-		QuickRetries: -1, QuickWait: time.Millisecond, QuickMaxWait: 5 * time.Millisecond,
 		BackoffBase: time.Second, BackoffMax: 8 * time.Second, TargetPause: -1, PollInterval: 10 * time.Millisecond,
 		ShutdownGrace: 2 * time.Second, Jitter: func(d time.Duration) time.Duration { return d },
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"sync"
+	"time"
 
 	"chengnuo/routing"
 )
@@ -19,10 +20,14 @@ type manyDeliverer interface {
 // own mark (the next message of a stream goes only once the one before is settled), but the
 // marks that arrive while one write runs share the next write, as intake's tickets do.
 type marks struct {
-	ob    manyDeliverer
-	mu    sync.Mutex
-	queue []markReq
-	busy  bool // a caller is writing; the others queue behind it
+	ob manyDeliverer
+	// timeout bounds each write (0: the caller's context alone). Per write, not per leader:
+	// a leader that keeps writing for later arrivals must not run its own deadline out on
+	// their marks.
+	timeout time.Duration
+	mu      sync.Mutex
+	queue   []markReq
+	busy    bool // a caller is writing; the others queue behind it
 }
 
 type markReq struct {
@@ -60,7 +65,7 @@ func (k *marks) flush(ctx context.Context) {
 		for i, r := range batch {
 			ids[i] = r.id
 		}
-		marked, err := k.ob.MarkDeliveredMany(ctx, ids)
+		marked, err := k.write(ctx, ids)
 		for _, r := range batch {
 			switch {
 			case err != nil:
@@ -72,4 +77,13 @@ func (k *marks) flush(ctx context.Context) {
 			}
 		}
 	}
+}
+
+func (k *marks) write(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	if k.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), k.timeout)
+		defer cancel()
+	}
+	return k.ob.MarkDeliveredMany(ctx, ids)
 }

@@ -73,3 +73,29 @@ func waitUntil(t *testing.T, ok func() bool) {
 		}
 	}
 }
+
+// ctxMarks fails a write whose context has ended, as the store does.
+type ctxMarks struct{}
+
+func (ctxMarks) MarkDeliveredMany(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := map[int64]bool{}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// TestMarksTimeoutPerWrite: each write has its own time, so a leader whose own deadline has
+// passed (it kept writing for later arrivals) still records the marks it writes.
+func TestMarksTimeoutPerWrite(t *testing.T) {
+	k := &marks{ob: ctxMarks{}, timeout: time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel()
+	<-ctx.Done()
+	if err := k.delivered(ctx, 1); err != nil {
+		t.Errorf("mark under a spent deadline: %v", err)
+	}
+}

@@ -3,8 +3,9 @@
 // backoff, and marked in the store so that nothing is lost across restarts.
 //
 // Rules, in short:
-//   - one POST per attempt; body = the stored payload bytes, headers Content-Type,
-//     X-Chengnuo-Signature (signed afresh on every try), X-Chengnuo-Event-Id (stable: receivers
+//   - one attempt is exactly one HTTP POST (the client makes no retries of its own), and is
+//     recorded when it ends however long it took; body = the stored payload bytes, headers
+//     Content-Type, X-Chengnuo-Signature (signed afresh on every try), X-Chengnuo-Event-Id (stable: receivers
 //     de-duplicate on it) and X-Chengnuo-Event-Kind;
 //   - 2xx delivered; 409 delivered too (the receiver says it already has this event id);
 //     408, 425, 429, 5xx, timeouts and network errors are retried with exponential backoff and
@@ -65,12 +66,10 @@ type Options struct {
 	BackoffBase    time.Duration // first retry delay ceiling: 2 s; doubles per try (full jitter)
 	BackoffMax     time.Duration // largest delay ceiling: 10 min
 	MaxRetryAfter  time.Duration // a receiver's Retry-After is honoured up to this: 1 h
-	RequestTimeout time.Duration // one attempt, resty's quick retries included: 10 s
-	// QuickRetries are resty's own retries within one attempt, for transport hiccups:
-	// 0 means 2, negative none. They wait QuickWait … QuickMaxWait (100 ms … 1 s).
-	QuickRetries int
-	QuickWait    time.Duration
-	QuickMaxWait time.Duration
+	RequestTimeout time.Duration // one attempt, which is exactly one HTTP request: 10 s
+	// MarkTimeout bounds the store write recording an attempt's outcome; it starts when the
+	// attempt ends, however long the receiver took: 5 s.
+	MarkTimeout time.Duration
 	// TargetPause: after a retryable failure a target gets no new try for this long (or its
 	// Retry-After), then one try at a time until one succeeds: 2 s; negative: never paused.
 	TargetPause   time.Duration
@@ -106,11 +105,7 @@ func (o *Options) defaults() {
 	dur(&o.BackoffMax, 10*time.Minute)
 	dur(&o.MaxRetryAfter, time.Hour)
 	dur(&o.RequestTimeout, 10*time.Second)
-	if o.QuickRetries == 0 {
-		o.QuickRetries = 2
-	}
-	dur(&o.QuickWait, 100*time.Millisecond)
-	dur(&o.QuickMaxWait, time.Second)
+	dur(&o.MarkTimeout, 5*time.Second)
 	if o.TargetPause == 0 {
 		o.TargetPause = 2 * time.Second
 	}
@@ -167,7 +162,7 @@ func New(ob Outbox, targets Targets, opt Options) *Worker {
 		failing: map[string]time.Time{}}
 	w.client = w.configure(opt.Client)
 	if md, ok := ob.(manyDeliverer); ok {
-		w.marks = &marks{ob: md}
+		w.marks = &marks{ob: md, timeout: opt.MarkTimeout}
 	}
 	return w
 }

@@ -14,7 +14,7 @@ import (
 	"chengnuo/routing"
 )
 
-// (5) A permanent refusal (400) is dead after one try, without quick retries, with the
+// (5) A permanent refusal (400) is dead after one try of one request, with the
 // status and a masked body snippet as the reason; requeued, it is delivered once accepted.
 func TestPermanentRefusalIsDeadThenReplayed(t *testing.T) {
 	e := newEnv(t)
@@ -27,7 +27,7 @@ func TestPermanentRefusalIsDeadThenReplayed(t *testing.T) {
 		return http.StatusBadRequest, nil, `{"error":"字段 phone 13812341234 不合规"}`
 	}
 	e.file("T-1", "健在证明")
-	w := e.worker(func(o *delivery.Options) { o.QuickRetries = 2 })
+	w := e.worker(nil)
 	e.once(w)
 	dead := e.list(routing.OutboxDead)
 	if len(dead) != 1 || dead[0].Attempts != 1 || len(ep.got()) != 1 {

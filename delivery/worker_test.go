@@ -61,25 +61,26 @@ func TestEndpointDownThenUp(t *testing.T) {
 	}
 }
 
-// (2) The endpoint answers 500 a few times, then 200: retried with exponential backoff
-// (resty's one quick retry inside each try), delivered once; out of tries it is dead.
+// (2) The endpoint answers 500 a few times, then 200: retried with exponential backoff,
+// delivered once. Each try is exactly one request (no quick retries inside a try), so the
+// receiver sees as many requests as the store counts tries; out of tries it is dead.
 func TestServerErrorsThenOK(t *testing.T) {
 	e := newEnv(t)
 	ep := e.endpoint("rsj")
 	ep.Respond = func(_ context.Context, n int, _ received) (int, http.Header, string) {
-		if n <= 3 {
+		if n <= 2 {
 			return http.StatusInternalServerError, nil, "upstream 13812341234\n down"
 		}
 		return http.StatusOK, nil, "ok"
 	}
 	e.file("T-1", "健在证明")
 	id := e.list("")[0].EventID
-	w := e.worker(func(o *delivery.Options) { o.QuickRetries = 1 })
+	w := e.worker(nil) // the default client: no retries of its own
 
 	e.once(w)
 	m := e.msg(id)
-	if n := len(ep.got()); n != 2 {
-		t.Errorf("%d requests in the first try, want 2 (one quick retry)", n)
+	if n := len(ep.got()); n != 1 {
+		t.Errorf("%d requests in the first try, want 1", n)
 	}
 	if m.Status != routing.OutboxPending || m.Attempts != 1 || !m.NextAttemptAt.Equal(t0.Add(time.Second)) ||
 		m.LastError != "HTTP 500：upstream 138****1234 down" {
@@ -87,12 +88,17 @@ func TestServerErrorsThenOK(t *testing.T) {
 	}
 	e.clk.Add(999 * time.Millisecond)
 	e.once(w)
-	if n := len(ep.got()); n != 2 {
+	if n := len(ep.got()); n != 1 {
 		t.Errorf("retried before its backoff: %d requests", n)
 	}
 	e.clk.Add(time.Millisecond)
 	e.once(w)
-	if m := e.msg(id); m.Status != routing.OutboxDelivered || m.Attempts != 2 || len(ep.got()) != 4 {
+	if m := e.msg(id); m.Attempts != 2 || len(ep.got()) != 2 || !m.NextAttemptAt.Equal(e.clk.Now().Add(2*time.Second)) {
+		t.Errorf("after the second try: %d attempts, %d requests, next %s", m.Attempts, len(ep.got()), m.NextAttemptAt)
+	}
+	e.clk.Add(2 * time.Second)
+	e.once(w)
+	if m := e.msg(id); m.Status != routing.OutboxDelivered || m.Attempts != 3 || len(ep.got()) != 3 {
 		t.Errorf("after recovery: %s, %d attempts, %d requests", m.Status, m.Attempts, len(ep.got()))
 	}
 	e.allDelivered()
@@ -128,7 +134,7 @@ func TestServerErrorsThenOK(t *testing.T) {
 }
 
 // (3) 429 or 503 with Retry-After (seconds or an HTTP date): the next try is not before
-// the time the receiver named, and resty does not retry it within the try.
+// the time the receiver named, and nothing retries it within the try.
 func TestRetryAfter(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -154,7 +160,6 @@ func TestRetryAfter(t *testing.T) {
 			e.file("T-1", "健在证明")
 			id := e.list("")[0].EventID
 			w := e.worker(func(o *delivery.Options) {
-				o.QuickRetries = 2
 				o.BackoffBase = 100 * time.Millisecond
 				o.TargetPause = 10 * time.Millisecond
 			})

@@ -76,6 +76,7 @@ type batcher struct {
 	inflight sync.WaitGroup
 	writer   chan struct{} // the one writer: held by the worker whose batch is committing
 	stopped  chan struct{}
+	health   *writeHealth // nil: commits are not reported to /healthz
 }
 
 func newBatcher(f CaseFiler, opt BatchOptions, now func() time.Time, log *slog.Logger, m *metrics, notify func()) *batcher {
@@ -197,7 +198,9 @@ func (b *batcher) commit(batch []*job, ncs []routing.NewCase) {
 	}
 	b.metrics.batchSize.Observe(float64(len(batch)))
 	res, err := b.fileBatch(ncs)
-	if err != nil && len(batch) > 1 {
+	// A database that takes no writes fails every case alike: answer them all at once
+	// instead of failing each again alone.
+	if err != nil && len(batch) > 1 && !isUnwritable(err) {
 		b.log.Warn("group commit failed; filing the batch one by one", "size", len(batch), "err", err)
 		created := 0
 		for _, j := range batch {
@@ -227,6 +230,9 @@ func (b *batcher) fileBatch(ncs []routing.NewCase) ([]routing.FileResult, error)
 	if err == nil && len(res) != len(ncs) {
 		err = errors.New("intake: FileBatch returned a result count unlike its input")
 	}
+	if b.health != nil {
+		b.health.observe(err)
+	}
 	return res, err
 }
 
@@ -236,7 +242,7 @@ func (b *batcher) answer(j *job, res []routing.FileResult, err error) {
 	switch {
 	case err != nil:
 		b.log.Error("filing a case failed", "channel", j.nc.Channel, "err", err)
-		out.err = errInternal
+		out.err = unwritableOr(err, errInternal)
 	case res[0].Err != nil:
 		out.err = routingError(res[0].Err, j.nc.Channel)
 	case res[0].Case == nil:

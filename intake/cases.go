@@ -20,6 +20,11 @@ func (s *Server) handleChannelCase(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(http.StatusServiceUnavailable, codeNotConfigured, "未配置密钥：查询接口暂不可用"))
 		return
 	}
+	att, retry, allowed := s.auth.begin(r)
+	if !allowed {
+		writeError(w, tooManyFailures(retry))
+		return
+	}
 	sig, path, now := r.Header.Get(SignatureHeader), []byte(r.URL.EscapedPath()), s.now()
 	var ch routing.Channel
 	var verr error = ErrNoSignature
@@ -39,6 +44,7 @@ func (s *Server) handleChannelCase(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(http.StatusUnauthorized, codeUnauthorized, verr.Error()))
 		return
 	}
+	att.succeeded()
 	id := r.PathValue("id")
 	c, err := s.cases.Case(r.Context(), routing.System, id)
 	if err == nil && c.Channel != ch {

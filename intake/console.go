@@ -236,6 +236,13 @@ func (c *console) handleLogin(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusBadRequest, "请填写经办人姓名（不超过 50 字）")
 		return
 	}
+	att, retry, allowed := c.s.auth.begin(r)
+	if !allowed {
+		secs := retryAfterSeconds(retry)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		c.errorPage(w, r, http.StatusTooManyRequests, "登录失败次数过多，请 "+strconv.Itoa(secs)+" 秒后再试")
+		return
+	}
 	tok, ok := c.s.tokens.find(strings.TrimSpace(r.PostForm.Get("token")))
 	dept := tok.dept
 	if !ok {
@@ -243,6 +250,7 @@ func (c *console) handleLogin(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusUnauthorized, "单位令牌无效，未登录")
 		return
 	}
+	att.succeeded()
 	now := c.s.now()
 	sess := consoleSession{Dept: dept, DeptName: c.deptName(dept), Clerk: clerk, CSRF: randomToken(),
 		Token: tok.mark, Expires: now.Add(consoleSessionTTL)}

@@ -58,10 +58,16 @@ func (ts tokenSet) find(tok string) (tokenEntry, bool) {
 // deptHandler is a department API handler, given the authenticated actor.
 type deptHandler func(w http.ResponseWriter, r *http.Request, a routing.Actor)
 
-// dept authenticates "Authorization: Bearer <token>": missing or unknown token, 401. The
-// optional X-Chengnuo-Clerk header names the clerk in the audit trail.
+// dept authenticates "Authorization: Bearer <token>": missing or unknown token, 401; an
+// address with too many failures, 429 (authlimit.go). The optional X-Chengnuo-Clerk header
+// names the clerk in the audit trail.
 func (s *Server) dept(h deptHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		att, retry, allowed := s.auth.begin(r)
+		if !allowed {
+			writeError(w, tooManyFailures(retry))
+			return
+		}
 		scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		code, ok := "", false
 		if strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(tok) != "" {
@@ -72,6 +78,7 @@ func (s *Server) dept(h deptHandler) http.HandlerFunc {
 			writeError(w, errorf(http.StatusUnauthorized, codeUnauthorized, "缺少或无效的单位令牌"))
 			return
 		}
+		att.succeeded()
 		a := routing.Actor{Role: routing.RoleDepartment, Department: code, Name: "api"}
 		if clerk, e := checkText("X-Chengnuo-Clerk", r.Header.Get("X-Chengnuo-Clerk"), false, maxName); e == nil && clerk != "" {
 			a.Name = clerk
@@ -93,7 +100,7 @@ func (s *Server) deptError(w http.ResponseWriter, id string, err error) {
 		e = errorf(http.StatusConflict, routing.ECONFLICT, routing.ErrorMessage(err))
 	default:
 		s.log.Error("department API failed", "case_id", id, "err", err)
-		e = errInternal
+		e = unwritableOr(err, errInternal)
 	}
 	writeError(w, e)
 }

@@ -26,9 +26,10 @@ const (
 
 // apiError is an error answer: HTTP status, code and a Chinese message safe to show.
 type apiError struct {
-	Status  int    `json:"-"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Status     int    `json:"-"`
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	RetryAfter int    `json:"-"` // seconds for the Retry-After header; 0: 1 s on a 503, none otherwise
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
@@ -62,9 +63,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(buf.Bytes())
 }
 
-// writeError writes {"error": {"code", "message"}}; 503s say when to retry.
+// writeError writes {"error": {"code", "message"}}; 503s (and 429s) say when to retry.
 func writeError(w http.ResponseWriter, e *apiError) {
-	if e.Status == http.StatusServiceUnavailable {
+	switch {
+	case e.RetryAfter > 0:
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	case e.Status == http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "1")
 	}
 	writeJSON(w, e.Status, struct {

@@ -105,6 +105,8 @@ type Server struct {
 	decide   Decider             // nil: FileBatch classifies
 	sessions ConsoleSessionStore // nil: the console keeps sessions in memory
 	batch    *batcher
+	health   *writeHealth // what /healthz knows of writability
+	auth     *authLimiter // failed authentications per client address
 	handler  http.Handler
 }
 
@@ -138,7 +140,10 @@ func New(d Deps) (*Server, error) {
 	if len(d.DeptTokens) == 0 {
 		s.log.Warn("no department API token configured: /v1/dept/ answers 401 to everyone")
 	}
+	s.health = newWriteHealth(d.DB, s.now, s.log)
+	s.auth = newAuthLimiter(s.now, s.log)
 	s.batch = newBatcher(d.Cases, d.Batch, s.now, s.log, s.metrics, d.Notify)
+	s.batch.health = s.health
 	s.handler = s.routes()
 	return s, nil
 }
@@ -180,17 +185,4 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("/", notFound(mux)) // 405 with Allow for a wrong method, else 404
 	return s.metrics.instrument(mux)
-}
-
-// handleHealth answers 200 {"status":"ok"} when the database answers, else 503.
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := s.db.Ping(ctx); err != nil {
-		s.log.Error("healthz: database does not answer", "err", err)
-		w.Header().Set("Retry-After", "5")
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }

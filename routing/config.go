@@ -19,7 +19,7 @@ import (
 //	webhook_url = https://rsj.example.gov.cn/chengnuo
 //	webhook_secret = s3cret               HMAC key for the signed webhook
 //	telegram_chat = -1001234567890        Telegram group chat id (integer)
-//	api_token = t0ken                     token of the department API (unique per department)
+//	api_token = rsj-9f3c2a7d41e86b05     department API token (unique; serve wants 16+ characters)
 //
 //	[sla]                                 every key optional; defaults of DESIGN.md
 //	close_of_business = 18:00             HH:MM, Asia/Shanghai

@@ -25,24 +25,25 @@ var (
 // WithTx runs fn in one write transaction (BEGIN IMMEDIATE on the single write
 // connection): committed when fn returns nil, rolled back otherwise. ctx bounds the wait
 // for the write connection; once begun, the transaction's statements are not cancelled
-// (see uncancelled).
+// (see uncancelled). A write the database cannot take now (full disk, read-only file)
+// fails with ErrUnwritable in the chain.
 func (db *DB) WithTx(ctx context.Context, fn func(tx routing.CaseTx) error) error {
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return fmt.Errorf("begin: %w", classify(err))
 	}
 	defer conn.Close()
 	run := context.WithoutCancel(ctx)
 	tx, err := conn.BeginTx(run, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return fmt.Errorf("begin: %w", classify(err))
 	}
 	defer tx.Rollback()
 	if err := fn(&caseTx{tx: uncancelled{tx: tx, ctx: run}}); err != nil {
-		return err
+		return classify(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", classify(err))
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -108,6 +109,22 @@ func newDeliveriesRetryCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer db.Close()
+			// An id that names no delivery is a typo or a wrong database: refuse the whole
+			// command before requeuing anything, so that nothing half-happens.
+			var unknown []string
+			for _, id := range args {
+				ok, err := db.OutboxHas(cmd.Context(), id)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					unknown = append(unknown, id)
+				}
+			}
+			if len(unknown) > 0 {
+				return fmt.Errorf("没有这些事件编号的投递：%s（未重投任何投递；用 chengnuo deliveries list 查看）",
+					strings.Join(unknown, "、"))
+			}
 			// With no ids the store requeues every message of the state: only on its flag.
 			var dead, skipped int
 			if len(args) > 0 || allDead {
@@ -123,7 +140,7 @@ func newDeliveriesRetryCmd(g *globals) *cobra.Command {
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "已重新排队 %d 条投递（死信 %d，跳过 %d）\n", dead+skipped, dead, skipped)
 			if n := len(args) - dead - skipped; len(args) > 0 && n > 0 {
-				fmt.Fprintf(out, "%d 个事件编号不存在或不是死信/跳过状态\n", n)
+				fmt.Fprintf(out, "%d 个事件编号不是死信/跳过状态（待投或已投递），未重投\n", n)
 			}
 			return nil
 		},

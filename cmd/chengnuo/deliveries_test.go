@@ -66,8 +66,16 @@ func TestDeliveriesDeadListRetry(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
 	}
-	if out := mustRun(t, "deliveries", "retry", id, "BQ-nothing:1:rsj"); !strings.Contains(out, "已重新排队 1 条投递") ||
-		!strings.Contains(out, "1 个事件编号不存在") {
+	// An unknown id among known ones: an error naming it, and nothing requeued.
+	if out, err := run(t, "deliveries", "retry", id, "BQ-nothing:1:rsj"); err == nil ||
+		!strings.Contains(err.Error(), "BQ-nothing:1:rsj") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("retry with an unknown id: err %v, output %q; want a one-line error naming it", err, out)
+	}
+	decodeDeliveries(t, mustRun(t, "deliveries", "list", "--status", "dead", "--json"), &dead)
+	if len(dead) != 1 {
+		t.Fatalf("a refused retry requeued something: dead %+v", dead)
+	}
+	if out := mustRun(t, "deliveries", "retry", id); !strings.Contains(out, "已重新排队 1 条投递") {
 		t.Errorf("retry printed %q", out)
 	}
 	var pending []deliveryJSON
@@ -99,6 +107,7 @@ func TestDeliveriesBadInput(t *testing.T) {
 		{"deliveries", "list", "--limit", "0"},
 		{"deliveries", "retry"},
 		{"deliveries", "retry", "BQ-1:1:rsj", "--all-dead"},
+		{"deliveries", "retry", "NOPE:1:x"},
 	} {
 		if out, err := run(t, args...); err == nil || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%v: err %v, output %q; want a one-line error", args, err, out)

@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"sort"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
@@ -58,6 +60,9 @@ func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) 
 	dir := routing.BuiltinDirectory()
 	cfg, err := g.deployment(dir)
 	if err != nil {
+		return err
+	}
+	if err := checkAPITokens(cfg); err != nil {
 		return err
 	}
 	db, err := g.openDB(ctx)
@@ -154,6 +159,28 @@ func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) 
 	stopBG()
 	wg.Wait()
 	log.Info("stopped")
+	return nil
+}
+
+// minAPITokenChars is the shortest department api_token serve accepts: a short token is
+// guessed, even at the ten tries a minute the intake allows an address.
+const minAPITokenChars = 16
+
+// checkAPITokens refuses a config with an api_token shorter than minAPITokenChars, naming
+// the department (the first in code order, so the message is stable).
+func checkAPITokens(cfg *routing.Config) error {
+	codes := make([]string, 0, len(cfg.Departments))
+	for code := range cfg.Departments {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		tok := cfg.Departments[code].APIToken
+		if n := utf8.RuneCountInString(tok); tok != "" && n < minAPITokenChars {
+			return fmt.Errorf("[department %s] 的 api_token 太短（%d 个字符，至少需要 %d 个）：请换一个更长的随机令牌",
+				code, n, minAPITokenChars)
+		}
+	}
 	return nil
 }
 
