@@ -142,7 +142,9 @@ func TestOperatorCaseView(t *testing.T) {
 	if strings.Contains(out, "13812345678") {
 		t.Errorf("full phone shown to operators:\n%s", out)
 	}
-	r.cases.set(id, func(c *routing.Case) { c.Status, c.Reply = routing.StatusReplied, "已电话联系13812345678，张三认可" })
+	r.cases.set(id, func(c *routing.Case) {
+		c.Status, c.Reply = routing.StatusReplied, "已电话联系13812345678，张三认可"
+	})
 	out = texts(r.say(opGroup, "/case "+id))
 	mustContain(t, out, "已电话联系138****5678，张*认可")
 	if strings.Contains(out, "13812345678") || strings.Contains(out, "张三") {
