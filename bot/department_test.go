@@ -34,7 +34,7 @@ func (r *rig) fileCase(dept string) string {
 	r.cases.DeptFn = func(routing.NewCase) string { return dept }
 	r.seq++
 	c, _, err := r.cases.File(context.Background(), routing.NewCase{Channel: routing.ChannelTelegram,
-		ExternalRef: fmt.Sprintf("tg:%d:%d", aliceChat, r.seq), Text: "办低保时街道要求开无犯罪记录证明，电话13812345678",
+		ExternalRef: fmt.Sprintf("tg:%d:%d", aliceChat, r.seq), Text: "办低保时街道要求开无犯罪记录证明，电话13812345678，我叫张三",
 		Complainant: routing.Complainant{Name: "张三", Phone: "13812345678"}})
 	if err != nil {
 		r.t.Fatal(err)
@@ -58,6 +58,17 @@ func (r *rig) card(id string) Outgoing {
 	return out[0]
 }
 
+// TestDepartmentNoticeMasksReason: a reason shown in a group (a return) has the numbers
+// typed into it masked.
+func TestDepartmentNoticeMasksReason(t *testing.T) {
+	r := newRig(t)
+	id := r.fileCase("rsj")
+	out := r.notify(id, routing.ActReturn, "来电人13812345678所述事项不属本单位")
+	if len(out) != 1 || !strings.Contains(out[0].Text, "138****5678") || strings.Contains(out[0].Text, "13812345678") {
+		t.Errorf("notice: %+v", out)
+	}
+}
+
 func TestDepartmentCard(t *testing.T) {
 	r := newRig(t)
 	id := r.fileCase("rsj")
@@ -65,9 +76,10 @@ func TestDepartmentCard(t *testing.T) {
 	if card.ChatID != rsjGroup || card.Key != id+":3:rsj" {
 		t.Errorf("card to %d key %q", card.ChatID, card.Key)
 	}
-	mustContain(t, card.Text, id, "投诉", "138****5678", "签收时限", "答复时限", "BQ-0001", "关键词：低保", "办低保")
-	if strings.Contains(strings.ReplaceAll(card.Text, "电话13812345678", ""), "13812345678") {
-		t.Errorf("card shows the full phone outside the resident's own words:\n%s", card.Text)
+	mustContain(t, card.Text, id, "投诉", "138****5678", "签收时限", "答复时限", "BQ-0001", "关键词：低保", "办低保",
+		"电话138****5678，我叫张*")
+	if strings.Contains(card.Text, "13812345678") || strings.Contains(card.Text, "张三") {
+		t.Errorf("card shows the full phone or name, typed into the text or not:\n%s", card.Text)
 	}
 	if !hasButton([]Outgoing{card}, "a:"+id) || !hasButton([]Outgoing{card}, "r:"+id) {
 		t.Errorf("card buttons %+v", card.Buttons)

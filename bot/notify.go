@@ -118,8 +118,8 @@ func (h *Handler) deptNote(ctx context.Context, p routing.Payload, code string) 
 		stage, due = txtDoAccept, whenRFC(p.AcceptBy)
 	}
 	reason := ""
-	if p.Reason != "" {
-		reason = sprintf(txtReasonSuffix, p.Reason)
+	if p.Reason != "" { // a group is many people: numbers typed into a reason are masked
+		reason = sprintf(txtReasonSuffix, routing.MaskText(p.Reason))
 	}
 	switch p.Kind {
 	case "dispatched", "reopened":

@@ -12,7 +12,9 @@ const cardTextRunes = 500
 
 // card is a case as its department's group sees it, with 签收 and 退回 (签收 alone for a
 // reopened case, which cannot be returned). The case is read for its reasons; the payload
-// serves when it cannot be. The phone is always masked: the group is many people.
+// serves when it cannot be. The phone is always masked, also where it was typed into the
+// text, with ID-card numbers and the complainant's name (routing.MaskText): the group is
+// many people.
 func (h *Handler) card(ctx context.Context, p routing.Payload) Outgoing {
 	c, err := h.readAsSystem(ctx, p.CaseID)
 	if err != nil {
@@ -33,7 +35,7 @@ func (h *Handler) card(ctx context.Context, p routing.Payload) Outgoing {
 		b.WriteString(sprintf(txtCardPhone, routing.MaskPhone(c.Complainant.Phone)))
 	}
 	if c.Address != "" {
-		b.WriteString(sprintf(txtCardAddress, excerpt(c.Address, 100)))
+		b.WriteString(sprintf(txtCardAddress, excerpt(routing.MaskText(c.Address, c.Complainant.Name), 100)))
 	}
 	b.WriteString(sprintf(txtCardAcceptBy, when(c.AcceptBy)))
 	b.WriteString(sprintf(txtCardDeadline, when(c.Deadline())))
@@ -47,7 +49,7 @@ func (h *Handler) card(ctx context.Context, p routing.Payload) Outgoing {
 	if len(c.Reasons) > 0 {
 		b.WriteString(sprintf(txtCardReasons, strings.Join(c.Reasons, "；")))
 	}
-	b.WriteString(sprintf(txtCardText, excerpt(c.Text, cardTextRunes)))
+	b.WriteString(sprintf(txtCardText, excerpt(routing.MaskText(c.Text, c.Complainant.Name), cardTextRunes)))
 	b.WriteString(txtCardHint)
 	row := []Button{{Text: btnAccept, Data: cbAcceptPfx + c.ID}}
 	if p.Kind != "reopened" {

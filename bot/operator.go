@@ -234,7 +234,7 @@ func (h *Handler) operatorCase(ctx context.Context, m *Message, args string) err
 	return h.say(ctx, m.ChatID, operatorView(c, events, h.deptName), nil)
 }
 
-// operatorView is a case's progress for an operator; name and phone are masked.
+// operatorView is a case's progress for an operator; name and phone are masked, also in the reply.
 func operatorView(c *routing.Case, events []routing.Event, deptName func(string) string) string {
 	who := txtAnonymous
 	if !c.Anonymous {
@@ -248,7 +248,7 @@ func operatorView(c *routing.Case, events []routing.Event, deptName func(string)
 	b.WriteString(sprintf(txtOpCase, c.ID, c.Channel, c.Type, routing.StatusLabel(c.Status), deptName(c.Department),
 		who, when(c.ReceivedAt), when(c.AcceptBy), when(c.Deadline())))
 	if c.Reply != "" {
-		b.WriteString(sprintf(txtOpCaseReply, excerpt(c.Reply, 300)))
+		b.WriteString(sprintf(txtOpCaseReply, excerpt(routing.MaskText(c.Reply, c.Complainant.Name), 300)))
 	}
 	if c.Satisfaction != "" {
 		b.WriteString(sprintf(txtOpCaseSat, c.Satisfaction))

@@ -142,6 +142,14 @@ func TestOperatorCaseView(t *testing.T) {
 	if strings.Contains(out, "13812345678") {
 		t.Errorf("full phone shown to operators:\n%s", out)
 	}
+	r.cases.set(id, func(c *routing.Case) {
+		c.Status, c.Reply = routing.StatusReplied, "已电话联系13812345678，张三认可"
+	})
+	out = texts(r.say(opGroup, "/case "+id))
+	mustContain(t, out, "已电话联系138****5678，张*认可")
+	if strings.Contains(out, "13812345678") || strings.Contains(out, "张三") {
+		t.Errorf("reply shown unmasked to operators:\n%s", out)
+	}
 	mustContain(t, texts(r.say(opGroup, "/case BQ20261125-9999")), "未找到")
 	mustContain(t, texts(r.say(opGroup, "/case")), "用法")
 	mustContain(t, texts(r.say(opGroup, "/mycases")), "不认识", "/case")

@@ -20,8 +20,9 @@ package intake
 // Origin, Referer) names another host than the request's is 403.
 //
 // The complainant is shown masked (routing.Complainant.Masked) even to the assigned
-// department: the console is read on shared office screens and phones; the full number
-// stays available through the department API.
+// department, and so are the phones, ID-card numbers and names typed into the text, the
+// reply and the reasons (routing.MaskText): the console is read on shared office screens and
+// phones; the full number stays available through the department API.
 
 import (
 	"context"
@@ -317,12 +318,8 @@ func (c *console) handleQueue(w http.ResponseWriter, r *http.Request) {
 	sort.SliceStable(done, func(i, j int) bool { return done[i].ReceivedAt.After(done[j].ReceivedAt) })
 	now := c.s.now()
 	row := func(k *routing.Case) queueRow {
-		ex := []rune(k.Text)
-		if len(ex) > 40 {
-			ex = append(ex[:40], '…')
-		}
 		return queueRow{ID: k.ID, Type: string(k.Type), Status: string(k.Status), StatusLabel: routing.StatusLabel(k.Status),
-			Excerpt: string(ex), Received: k.ReceivedAt, AcceptBy: k.AcceptBy, Deadline: k.Deadline(),
+			Excerpt: excerpt(routing.MaskText(k.Text, k.Complainant.Name), 40), Received: k.ReceivedAt, AcceptBy: k.AcceptBy, Deadline: k.Deadline(),
 			Overdue: overdue(k, now), Open: k.Status.Open()}
 	}
 	var openRows, doneRows []queueRow
@@ -410,10 +407,10 @@ func (c *console) showCase(w http.ResponseWriter, r *http.Request, sess *console
 	evs := make([]ev, 0, len(events))
 	for _, e := range events {
 		evs = append(evs, ev{At: e.At, Label: routing.ActionLabel(e.Action), Actor: e.Actor.String(),
-			Reason: e.Reason, To: routing.StatusLabel(e.ToStatus)})
+			Reason: routing.MaskText(e.Reason, k.Complainant.Name), To: routing.StatusLabel(e.ToStatus)})
 	}
 	st := k.Status
-	c.render(w, status, "case", map[string]any{"Title": "案件 " + k.ID, "Session": sess, "Case": k, "View": v,
+	c.render(w, status, "case", map[string]any{"Title": "案件 " + k.ID, "Session": sess, "Case": k.MaskedCopy(), "View": v,
 		"StatusLabel": routing.StatusLabel(st), "Who": who, "Events": evs, "Flash": flash, "Problem": problem,
 		"Overdue":   overdue(k, c.s.now()),
 		"CanAccept": st == routing.StatusDispatched || st == routing.StatusReopened,

@@ -151,7 +151,7 @@ func (s *Server) handleDeptList(w http.ResponseWriter, r *http.Request, a routin
 	out := make([]DeptCaseSummary, 0, len(cs))
 	for _, c := range cs {
 		if c.Department == a.Department { // the service filters already; never rely on one check
-			out = append(out, s.summary(c))
+			out = append(out, s.summary(c, a.Department))
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"cases": out, "limit": f.Limit, "offset": f.Offset})

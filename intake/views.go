@@ -33,7 +33,9 @@ type CaseStatusView struct {
 
 // DeptCaseView is a department's view of its own case (GET /v1/dept/cases/{id} and the
 // answers of the actions). The complainant is shown in full, and only here: to the
-// assigned department, never for an anonymous case or a report (举报).
+// assigned department, never for an anonymous case or a report (举报). For those, the
+// phones, ID-card numbers and names typed into the text, address, reply and event reasons
+// and data are masked too (routing.MaskText).
 type DeptCaseView struct {
 	CaseStatusView
 	Street        string               `json:"street,omitempty"`
@@ -59,7 +61,7 @@ type DeptCaseSummary struct {
 	AcceptBy    string `json:"accept_by,omitempty"`
 	Deadline    string `json:"deadline,omitempty"`
 	Overdue     bool   `json:"overdue"`
-	Excerpt     string `json:"excerpt"` // the first 60 characters of the text
+	Excerpt     string `json:"excerpt"` // the first 60 characters of the text, masked as DeptCaseView
 }
 
 // EventView is one step of a case's audit trail.
@@ -89,16 +91,24 @@ func (s *Server) statusView(c *routing.Case) CaseStatusView {
 	return v
 }
 
-// deptView is the view of department dept; the complainant only when dept is assigned.
+// deptView is the view of department dept; the complainant, and the personal data typed
+// into the free text, only when dept may see who filed the case (routing.Case.DisclosedTo).
 func (s *Server) deptView(c *routing.Case, dept string, events []routing.Event) DeptCaseView {
-	v := DeptCaseView{CaseStatusView: s.statusView(c), Street: c.Street, Items: nonNil(c.Items),
-		Text: c.Text, Address: c.Address, Anonymous: c.Anonymous, Triage: c.Triage,
+	shown := c
+	if !c.DisclosedTo(dept) {
+		shown = c.MaskedCopy()
+	}
+	v := DeptCaseView{CaseStatusView: s.statusView(shown), Street: c.Street, Items: nonNil(c.Items),
+		Text: shown.Text, Address: shown.Address, Anonymous: c.Anonymous, Triage: c.Triage,
 		Reasons: nonNil(c.Reasons), ExtensionDays: c.ExtensionDays, ExtendedTo: stamp(c.ExtendedTo)}
 	if showComplainant(c, dept) {
 		who := c.Complainant
 		v.Complainant = &who
 	}
 	for _, e := range events {
+		if shown != c {
+			e = routing.MaskedEvent(e, c.Complainant.Name)
+		}
 		v.Events = append(v.Events, EventView{Seq: e.Seq, Action: string(e.Action),
 			ActionLabel: routing.ActionLabel(e.Action), Actor: e.Actor.String(), At: stamp(e.At),
 			Reason: e.Reason, From: string(e.FromStatus), To: string(e.ToStatus), Data: e.Data})
@@ -108,19 +118,29 @@ func (s *Server) deptView(c *routing.Case, dept string, events []routing.Event) 
 
 // showComplainant: only the assigned department, never for anonymous cases or reports.
 func showComplainant(c *routing.Case, dept string) bool {
-	return dept != "" && c.Department == dept && !c.Anonymous && c.Type != routing.TypeReport &&
-		(c.Complainant.Name != "" || c.Complainant.Phone != "")
+	return c.DisclosedTo(dept) && (c.Complainant.Name != "" || c.Complainant.Phone != "")
 }
 
-func (s *Server) summary(c *routing.Case) DeptCaseSummary {
-	ex := []rune(c.Text)
-	if len(ex) > 60 {
-		ex = append(ex[:60], '…')
+// excerpt is the first n characters of text, cut after masking so that no cut number
+// escapes the mask.
+func excerpt(text string, n int) string {
+	ex := []rune(text)
+	if len(ex) > n {
+		ex = append(ex[:n], '…')
+	}
+	return string(ex)
+}
+
+// summary is c's row for department dept, its excerpt masked unless dept may see who filed it.
+func (s *Server) summary(c *routing.Case, dept string) DeptCaseSummary {
+	text := c.Text
+	if !c.DisclosedTo(dept) {
+		text = routing.MaskText(text, c.Complainant.Name)
 	}
 	return DeptCaseSummary{CaseID: c.ID, Type: string(c.Type), Status: string(c.Status),
 		StatusLabel: routing.StatusLabel(c.Status), ReceivedAt: stamp(c.ReceivedAt),
 		AcceptBy: stamp(c.AcceptBy), Deadline: stamp(c.DueAt()), Overdue: overdue(c, s.now()),
-		Excerpt: string(ex)}
+		Excerpt: excerpt(text, 60)}
 }
 
 // overdue: someone still owes an answer and the deadline in force has passed.

@@ -137,7 +137,7 @@ func (s *Service) do(ctx context.Context, id string, cmd Command, check func(con
 		if err := tx.AppendEvents(ctx, e); err != nil {
 			return err
 		}
-		if err := tx.Enqueue(ctx, withHistory(OutboxFor(&n, e), append(history, e))...); err != nil {
+		if err := tx.Enqueue(ctx, withHistory(&n, OutboxFor(&n, e), append(history, e))...); err != nil {
 			return err
 		}
 		out = &n

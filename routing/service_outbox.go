@@ -128,17 +128,23 @@ type HistoryEntry struct {
 }
 
 // withHistory adds the case's events to messages that carry history (escalations);
-// history is nil for every other action, and msgs is returned unchanged.
-func withHistory(msgs []OutboxMessage, history []Event) []OutboxMessage {
+// history is nil for every other action, and msgs is returned unchanged. A target that may
+// not see who filed c gets the reasons masked, as in payloadFor.
+func withHistory(c *Case, msgs []OutboxMessage, history []Event) []OutboxMessage {
 	if len(history) == 0 || len(msgs) == 0 || msgs[0].Kind != "escalated" {
 		return msgs
 	}
-	entries := make([]HistoryEntry, 0, len(history))
-	for _, e := range history {
-		entries = append(entries, HistoryEntry{Seq: e.Seq, At: stamp(e.At), Action: e.Action,
-			Actor: e.Actor.String(), Reason: e.Reason, From: e.FromStatus, To: e.ToStatus})
-	}
 	for i := range msgs {
+		disclosed := c.DisclosedTo(msgs[i].Target)
+		entries := make([]HistoryEntry, 0, len(history))
+		for _, e := range history {
+			reason := e.Reason
+			if !disclosed {
+				reason = MaskText(reason, c.Complainant.Name)
+			}
+			entries = append(entries, HistoryEntry{Seq: e.Seq, At: stamp(e.At), Action: e.Action,
+				Actor: e.Actor.String(), Reason: reason, From: e.FromStatus, To: e.ToStatus})
+		}
 		var p Payload
 		if err := json.Unmarshal(msgs[i].Payload, &p); err != nil {
 			panic(err) // we marshalled it a moment ago
@@ -154,7 +160,10 @@ func withHistory(msgs []OutboxMessage, history []Event) []OutboxMessage {
 }
 
 // payloadFor builds what target receives. Privacy: only the handling department gets the
-// caller's name and phone, and never for an anonymous case or a report (举报).
+// caller's name and phone, and never for an anonymous case or a report (举报). Every other
+// department (supervision, the triage desk) and every withheld case gets the free text
+// (text, address, reply, reason, event data) with phone, ID-card numbers and names masked
+// (MaskText). The source channel, which sent the case, gets its reply as written.
 func payloadFor(c *Case, e Event, kind, target, id string) Payload {
 	p := Payload{EventID: id, Kind: kind, CaseID: c.ID, Seq: e.Seq, At: stamp(e.At), Action: e.Action,
 		Reason: e.Reason, Status: c.Status, Channel: c.Channel, ExternalRef: c.ExternalRef, Type: c.Type,
@@ -164,8 +173,12 @@ func payloadFor(c *Case, e Event, kind, target, id string) Payload {
 	if !isChannel {
 		p.Text, p.Address = c.Text, c.Address
 		p.Data = e.Data
-		if target == c.Department && !c.Anonymous && c.Type != TypeReport &&
-			(c.Complainant.Name != "" || c.Complainant.Phone != "") {
+		if !c.DisclosedTo(target) {
+			name := c.Complainant.Name
+			p.Text, p.Address, p.Reply = MaskText(c.Text, name), MaskText(c.Address, name), MaskText(c.Reply, name)
+			me := MaskedEvent(e, name)
+			p.Reason, p.Data = me.Reason, me.Data
+		} else if c.Complainant.Name != "" || c.Complainant.Phone != "" {
 			who := c.Complainant
 			p.Complainant = &who
 		}

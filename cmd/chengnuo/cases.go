@@ -23,7 +23,9 @@ func newCasesCmd(g *globals) *cobra.Command {
 		Short: "案件：登记、查询、签收、答复、退回、延期、办结、评价、重办",
 		Long: `cases files complaints as cases and moves them through their lifecycle (DESIGN.md "Routing").
 Operators act by default; --as CODE acts as that handling department, on its own cases only.
-Phone numbers and names are masked (138****1234, 张*) in tables, details and JSON unless --reveal.`,
+Phone numbers and names are masked (138****1234, 张*) in tables, details and JSON unless --reveal,
+also where they were typed into the text or the reply (phones, landlines, ID-card numbers, the
+complainant's name). A department (--as) never sees them for an anonymous case or a report.`,
 		Example: `  chengnuo cases file --phone 13812341234 --name 张三 十里铺派出所让我开亲属关系证明
   chengnuo cases list --overdue
   chengnuo cases show BQ20261125-0001
@@ -46,7 +48,7 @@ type caseOpts struct {
 
 func (o *caseOpts) bindView(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON instead of text")
-	cmd.Flags().BoolVar(&o.reveal, "reveal", false, "show phone numbers and names in full (not masked)")
+	cmd.Flags().BoolVar(&o.reveal, "reveal", false, "show phone numbers, ID numbers and names in full, also in the text (not masked)")
 }
 
 func (o *caseOpts) bindActor(cmd *cobra.Command) {
@@ -120,10 +122,29 @@ func (e *caseEnv) itemName(ctx context.Context, id string) string {
 	return id
 }
 
-// revealFor says whether c's complainant is shown in full: only with --reveal, and never to a
-// department when the resident asked to stay anonymous.
+// revealFor says whether c's complainant, and the phone numbers, ID numbers and names typed
+// into its text, are shown in full: only with --reveal, and never to a department (--as)
+// when the identity is withheld (an anonymous case or a report, routing.Case.Withheld).
 func (e *caseEnv) revealFor(c *routing.Case) bool {
-	return e.opts.reveal && !(c.Anonymous && e.opts.as != "")
+	return e.opts.reveal && !(c.Withheld() && e.opts.as != "")
+}
+
+// shown is c as the command may show it: as stored when revealFor, else with the
+// complainant and the free text (text, address, reply) masked. The stored case is unchanged.
+func (e *caseEnv) shown(c *routing.Case) *routing.Case {
+	if e.revealFor(c) {
+		return c
+	}
+	return c.MaskedCopy()
+}
+
+// shownEvent is an event of c as the command may show it: its reason and data (a reply, a
+// return reason) masked unless revealFor.
+func (e *caseEnv) shownEvent(c *routing.Case, ev routing.Event) routing.Event {
+	if e.revealFor(c) {
+		return ev
+	}
+	return routing.MaskedEvent(ev, c.Complainant.Name)
 }
 
 // userError turns an application error into its one-line Chinese message; other errors

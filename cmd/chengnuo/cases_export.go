@@ -50,7 +50,7 @@ func newCasesExportCmd(g *globals) *cobra.Command {
 		Long: `export writes every case received from --from to --to (dates in Asia/Shanghai, both days
 included), oldest first, as a spreadsheet: CSV (UTF-8 with BOM, so Excel shows Chinese) or XLSX
 (one sheet 案件, bold frozen header). Names and phone numbers are masked (张*, 138****1234)
-unless --reveal. Without --out the file is cases_<from>_<to>.<format> in the working directory;
+unless --reveal, as are the phones, ID-card numbers and the name typed into the text and reply. Without --out the file is cases_<from>_<to>.<format> in the working directory;
 --out - writes CSV to standard output.`,
 		Example: `  chengnuo cases export --from 2026-11-01 --to 2026-11-30 --format xlsx
   chengnuo cases export --from 2026-11-24 --to 2026-11-30 --format csv --out - > week.csv`,
@@ -127,10 +127,7 @@ func exportRange(from, to string) (time.Time, time.Time, error) {
 
 // exportRow is c's row under exportHeader at time now.
 func (e *caseEnv) exportRow(ctx context.Context, c *routing.Case, now time.Time) []string {
-	who := c.Complainant
-	if !e.revealFor(c) {
-		who = who.Masked()
-	}
+	s := e.shown(c)
 	items := make([]string, len(c.Items))
 	for i, id := range c.Items {
 		items[i] = e.itemName(ctx, id)
@@ -143,7 +140,7 @@ func (e *caseEnv) exportRow(ctx context.Context, c *routing.Case, now time.Time)
 		e.dir.Name(c.Department), street, strings.Join(items, "；"),
 		clock(c.ReceivedAt), clock(c.AcceptBy), clock(c.Deadline()), clock(c.AcceptedAt), clock(c.RepliedAt), clock(c.ClosedAt),
 		yesNo(isOverdue(c, now)), yesNo(!c.EscalatedAt.IsZero()), string(c.Satisfaction),
-		who.Name, who.Phone, c.Text, c.Reply}
+		s.Complainant.Name, s.Complainant.Phone, s.Text, s.Reply}
 }
 
 func yesNo(b bool) string {

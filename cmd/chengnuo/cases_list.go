@@ -82,7 +82,7 @@ sees only its own cases.`,
 			for _, c := range cs {
 				rows = append(rows, []string{c.ID, routing.StatusLabel(c.Status), string(c.Type),
 					cut(shortDept(e.dir, c.Department), 12), clock(c.AcceptBy), clock(c.Deadline()),
-					caseFlags(c, now), complainantCell(c, e.revealFor(c)), cut(flat(c.Text), 24)})
+					caseFlags(c, now), complainantCell(c, e.revealFor(c)), cut(flat(e.shown(c).Text), 24)})
 			}
 			return printTable(cmd.OutOrStdout(),
 				[]string{"编号", "状态", "类型", "承办单位", "签收期限", "办结期限", "超期/督办", "来电人", "摘要"}, rows)

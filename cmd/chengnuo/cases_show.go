@@ -42,7 +42,7 @@ func newCasesShowCmd(g *globals) *cobra.Command {
 				j := e.toJSON(c, now)
 				j.Events = make([]eventJSON, 0, len(events))
 				for _, ev := range events {
-					j.Events = append(j.Events, toEventJSON(ev))
+					j.Events = append(j.Events, toEventJSON(e.shownEvent(c, ev)))
 				}
 				return writeJSON(cmd.OutOrStdout(), j)
 			}
@@ -73,6 +73,7 @@ func (e *caseEnv) printCase(ctx context.Context, w io.Writer, c *routing.Case, e
 	for _, id := range c.Items {
 		items = append(items, e.itemName(ctx, id))
 	}
+	s := e.shown(c)
 	rows := [][]string{
 		{"状态", routing.StatusLabel(c.Status)},
 		{"类型", string(c.Type)},
@@ -83,15 +84,15 @@ func (e *caseEnv) printCase(ctx context.Context, w io.Writer, c *routing.Case, e
 		{"分类理由", orNone(strings.Join(c.Reasons, "；"))},
 		{"把握程度", fmt.Sprintf("%.2f", c.Confidence)},
 		{"来电人", orNone(complainantCell(c, e.revealFor(c)))},
-		{"地址", orNone(flat(c.Address))},
-		{"反映内容", flat(c.Text)},
+		{"地址", orNone(flat(s.Address))},
+		{"反映内容", flat(s.Text)},
 	}
 	opt := func(label, v string) {
 		if v != "" {
 			rows = append(rows, []string{label, v})
 		}
 	}
-	opt("答复", flat(c.Reply))
+	opt("答复", flat(s.Reply))
 	opt("满意度", string(c.Satisfaction))
 	opt("合并至", c.DuplicateOf)
 	if err := printTable(w, []string{"项目", "内容"}, rows); err != nil {
@@ -128,7 +129,7 @@ func (e *caseEnv) printCase(ctx context.Context, w io.Writer, c *routing.Case, e
 	rows = make([][]string, 0, len(events))
 	for _, ev := range events {
 		rows = append(rows, []string{clock(ev.At), routing.ActionLabel(ev.Action), e.actorLabel(ev.Actor),
-			routing.StatusLabel(ev.ToStatus), cut(eventDetail(e.dir, ev), 60)})
+			routing.StatusLabel(ev.ToStatus), cut(eventDetail(e.dir, e.shownEvent(c, ev)), 60)})
 	}
 	return printTable(w, []string{"时间", "操作", "操作人", "状态", "说明"}, rows)
 }

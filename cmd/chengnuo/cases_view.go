@@ -7,8 +7,8 @@ import (
 	"chengnuo/routing"
 )
 
-// caseJSON is the JSON form of a case in `cases … --json`: the complainant masked unless
-// --reveal, instants in RFC 3339 Asia/Shanghai, empty ones left out.
+// caseJSON is the JSON form of a case in `cases … --json`: the complainant and the numbers
+// and names in the free text masked unless --reveal, instants in RFC 3339 Asia/Shanghai, empty ones left out.
 type caseJSON struct {
 	ID              string              `json:"id"`
 	Created         *bool               `json:"created,omitempty"` // cases file only: false when the reference was filed before
@@ -68,20 +68,17 @@ type eventJSON struct {
 
 // toJSON converts c for output at time now.
 func (e *caseEnv) toJSON(c *routing.Case, now time.Time) caseJSON {
-	who := c.Complainant
-	if !e.revealFor(c) {
-		who = who.Masked()
-	}
+	s := e.shown(c)
 	j := caseJSON{
 		ID: c.ID, Channel: string(c.Channel), ExternalRef: c.ExternalRef, Type: string(c.Type),
 		Status: string(c.Status), StatusLabel: routing.StatusLabel(c.Status),
 		Department: c.Department, DepartmentName: e.dir.Name(c.Department), Street: c.Street,
 		Items: nonNilStrings(c.Items), Triage: c.Triage, Confidence: c.Confidence, Reasons: nonNilStrings(c.Reasons),
-		Text: c.Text, Address: c.Address, Complainant: who, Anonymous: c.Anonymous,
+		Text: s.Text, Address: s.Address, Complainant: s.Complainant, Anonymous: c.Anonymous,
 		ReceivedAt: rfc(c.ReceivedAt), DispatchedAt: rfc(c.DispatchedAt), AcceptBy: rfc(c.AcceptBy),
 		ResolveBy: rfc(c.ResolveBy), ExtendedTo: rfc(c.ExtendedTo), Deadline: rfc(c.Deadline()),
 		CalendarCovered: c.CalendarCovered, ExtensionDays: c.ExtensionDays, AcceptedAt: rfc(c.AcceptedAt),
-		RepliedAt: rfc(c.RepliedAt), Reply: c.Reply, ClosedAt: rfc(c.ClosedAt), Satisfaction: string(c.Satisfaction),
+		RepliedAt: rfc(c.RepliedAt), Reply: s.Reply, ClosedAt: rfc(c.ClosedAt), Satisfaction: string(c.Satisfaction),
 		DuplicateOf: c.DuplicateOf, RemindAt: rfc(c.RemindAt), ReminderSentAt: rfc(c.ReminderSentAt),
 		OverdueAt: rfc(c.OverdueAt), EscalatedAt: rfc(c.EscalatedAt),
 		Overdue: isOverdue(c, now), Escalated: !c.EscalatedAt.IsZero(), Version: c.Version,
