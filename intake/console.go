@@ -233,7 +233,7 @@ func (c *console) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, c.cookie(r, consoleCookie, id, "/console/", 0))
-	c.s.log.Info("console: signed in", "department", dept, "clerk", clerk)
+	c.s.log.Info("console: signed in", "department", dept, "clerk_ref", clerkRef(tok.mark, clerk))
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)
 }
 
@@ -433,7 +433,7 @@ func (c *console) handleAction(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	c.s.log.Info("console action", "case_id", id, "department", sess.Dept, "clerk", sess.Clerk, "action", action)
+	c.s.log.Info("console action", "case_id", id, "department", sess.Dept, "clerk_ref", clerkRef(sess.Token, sess.Clerk), "action", action)
 	if action == "return" { // the case now belongs to the triage desk
 		http.Redirect(w, r, "/console/?done=return", http.StatusSeeOther)
 		return
