@@ -47,7 +47,7 @@ const (
 	consoleCookie     = "chengnuo_console"
 	consolePreCookie  = "chengnuo_console_login"
 	consoleSessionTTL = 8 * time.Hour
-	consoleMaxForm    = 64 << 10
+	consoleMaxForm    = routing.MaxReplyRunes*12 + 8<<10 // a reply at its cap, each character up to 4 bytes sent as %XX
 	consoleQueueLimit = 200
 	consoleDoneLimit  = 50
 )
