@@ -48,7 +48,7 @@ const (
 	consoleCookie     = "chengnuo_console"
 	consolePreCookie  = "chengnuo_console_login"
 	consoleSessionTTL = 8 * time.Hour
-	consoleMaxForm    = 64 << 10
+	consoleMaxForm    = routing.MaxReplyRunes*12 + 8<<10 // a reply at its cap, each character up to 4 bytes sent as %XX
 	consoleQueueLimit = 200
 	consoleDoneLimit  = 50
 )
@@ -266,7 +266,7 @@ func (c *console) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, c.cookie(r, consoleCookie, id, "/console/", 0))
-	c.s.log.Info("console: signed in", "department", dept, "clerk", clerk)
+	c.s.log.Info("console: signed in", "department", dept, "clerk_ref", clerkRef(tok.mark, clerk))
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)
 }
 
@@ -466,7 +466,7 @@ func (c *console) handleAction(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	c.s.log.Info("console action", "case_id", id, "department", sess.Dept, "clerk", sess.Clerk, "action", action)
+	c.s.log.Info("console action", "case_id", id, "department", sess.Dept, "clerk_ref", clerkRef(sess.Token, sess.Clerk), "action", action)
 	if action == "return" { // the case now belongs to the triage desk
 		http.Redirect(w, r, "/console/?done=return", http.StatusSeeOther)
 		return

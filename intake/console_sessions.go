@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -49,6 +50,16 @@ func sessionKey(id string) string {
 func tokenMark(sum [sha256.Size]byte) string {
 	m := sha256.Sum256(append([]byte("chengnuo console session\x00"), sum[:]...))
 	return hex.EncodeToString(m[:16])
+}
+
+// clerkRef is the pseudonym logs use for a clerk: 8 hex characters of an HMAC of the name
+// keyed with the mark of the department token signed in with. It is stable across sign-ins
+// and restarts while the token stays, so log lines of one clerk can be followed, and unlike a
+// plain hash of the name it cannot be reversed by trying the common names.
+func clerkRef(mark, clerk string) string {
+	h := hmac.New(sha256.New, []byte(mark))
+	h.Write([]byte(clerk))
+	return hex.EncodeToString(h.Sum(nil)[:4])
 }
 
 // holds reports whether dept still has the token marked mark, comparing every token.

@@ -101,3 +101,27 @@ func TestConsoleTypedDataMasked(t *testing.T) {
 		}
 	}
 }
+
+// TestReplyTooLong: a reply over routing.MaxReplyRunes is refused, 400 with the limit in the
+// message, by the department API and by the console, and nothing is stored.
+func TestReplyTooLong(t *testing.T) {
+	e := newEnv(t)
+	r := e.fileTicket(ticket(ticketNo(1), "社保局要求开具健在证明", "13812345678"))
+	if st, b := e.dept("POST", "/v1/dept/cases/"+r.CaseID+"/accept", tokRSJ, ""); st != 200 {
+		t.Fatalf("accept: %d %s", st, b)
+	}
+	long := strings.Repeat("答", 20_000)
+	st, b := e.dept("POST", "/v1/dept/cases/"+r.CaseID+"/reply", tokRSJ, `{"reply":"`+long+`"}`)
+	if st != 400 || errorCode(t, b) != "invalid" || !strings.Contains(string(b), "最多 10000 字") {
+		t.Errorf("API reply of 20,000 characters: %d %.300s", st, b)
+	}
+	u := newConsoleUser(e)
+	u.signIn(tokRSJ)
+	st, _, page := u.post("/console/cases/"+r.CaseID+"/reply", url.Values{"csrf": {u.csrf}, "reply": {long[:3*(10_001)]}}, e.ts.URL)
+	if st != 400 || !strings.Contains(page, "最多 10000 字") {
+		t.Errorf("console reply of 10,001 characters: %d", st)
+	}
+	if n := e.count(`SELECT count(*) FROM cases WHERE reply <> ''`); n != 0 {
+		t.Errorf("%d replies stored", n)
+	}
+}

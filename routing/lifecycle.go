@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Action is one kind of transition of a case.
@@ -146,6 +147,10 @@ type Deadliner interface {
 	// ReminderAt is when to remind about deadline for a round that started at from.
 	ReminderAt(from, deadline time.Time) time.Time
 }
+
+// MaxReplyRunes caps a reply (答复) on every path (CLI, department API, console, Telegram), as
+// intake caps a ticket's content: 10,000 characters.
+const MaxReplyRunes = 10_000
 
 // Command asks for one transition. Only the fields its action needs are read.
 type Command struct {
@@ -270,6 +275,9 @@ func (l Lifecycle) apply(n *Case, e *Event, cmd Command, at time.Time) error {
 		reply := strings.TrimSpace(cmd.Reply)
 		if reply == "" {
 			return Errorf(EINVALID, "答复内容不能为空")
+		}
+		if n := utf8.RuneCountInString(reply); n > MaxReplyRunes {
+			return Errorf(EINVALID, "答复内容过长：%d 字，最多 %d 字", n, MaxReplyRunes)
 		}
 		n.Reply, n.RepliedAt = reply, at
 		e.Data["reply"] = reply

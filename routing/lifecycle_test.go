@@ -268,6 +268,8 @@ func TestGuards(t *testing.T) {
 			func(c *Case, cmd *Command) { cmd.Reason = "" }, EINVALID},
 		{"empty reply", StatusAccepted, ActReply,
 			func(c *Case, cmd *Command) { cmd.Reply = "  " }, EINVALID},
+		{"reply too long", StatusAccepted, ActReply,
+			func(c *Case, cmd *Command) { cmd.Reply = strings.Repeat("答", MaxReplyRunes+1) }, EINVALID},
 		{"dispatch without department", StatusReturned, ActDispatch,
 			func(c *Case, cmd *Command) { cmd.Department = "" }, EINVALID},
 		{"dispatch to the same department", StatusDispatched, ActDispatch,
@@ -380,5 +382,21 @@ func TestStatusesAreComplete(t *testing.T) {
 	sort.Strings(got)
 	if len(got) != 9 {
 		t.Fatalf("statuses %v", got)
+	}
+}
+
+// TestReplyLimit: a reply of exactly MaxReplyRunes characters is stored; one more is refused
+// with the limit in the message.
+func TestReplyLimit(t *testing.T) {
+	life := Lifecycle{SLA: dayDeadliner{}}
+	c, cmd := fixture(StatusAccepted, ActReply)
+	cmd.Reply = strings.Repeat("答", MaxReplyRunes)
+	if _, _, err := life.Apply(c, cmd); err != nil {
+		t.Fatalf("reply of %d characters: %v", MaxReplyRunes, err)
+	}
+	cmd.Reply += "复"
+	_, _, err := life.Apply(c, cmd)
+	if ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), "最多 10000 字") {
+		t.Errorf("reply of %d characters: %v", MaxReplyRunes+1, err)
 	}
 }
