@@ -102,29 +102,26 @@ func excerpt(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// normalizePhone accepts what people type for a phone number: digits with spaces, dashes,
-// brackets and a leading + or +86. It returns "" when the result is not 7 to 15 digits.
+// normalizePhone checks a number a person typed with routing.NormalizePhone (a mobile, a
+// landline with its area code, a number abroad) and returns its stored form; "" when it is none.
 func normalizePhone(s string) string {
-	var b strings.Builder
-	for _, r := range strings.TrimSpace(s) {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r >= '０' && r <= '９': // full-width digits
-			b.WriteRune('0' + (r - '０'))
-		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '（' || r == '）' || r == '+':
-		default:
-			return ""
-		}
-	}
-	d := b.String()
-	if strings.HasPrefix(d, "86") && len(d) == 13 {
-		d = d[2:]
-	}
-	if len(d) < 7 || len(d) > 15 {
+	p, err := routing.NormalizePhone(s)
+	if err != nil {
 		return ""
 	}
-	return d
+	return p
+}
+
+// contactPhone is the number of a shared Telegram contact, which Telegram writes in
+// international form, often without the "+": "8613812345678", "447700900123".
+func contactPhone(s string) string {
+	if p := normalizePhone(s); p != "" {
+		return p
+	}
+	if s = strings.TrimSpace(s); s != "" && !strings.HasPrefix(s, "+") {
+		return normalizePhone("+" + s)
+	}
+	return ""
 }
 
 // userName names a Telegram user for audit trails: "@username" or "first name#id".

@@ -99,7 +99,7 @@ func (h *Handler) ticketInput(ctx context.Context, m *Message, ops opSession, t 
 	case opContact:
 		switch {
 		case m.Contact != nil:
-			t.Phone = normalizePhone(m.Contact.Phone)
+			t.Phone = contactPhone(m.Contact.Phone)
 		case text == btnAnonymous:
 			t.Anonymous = true
 		case text == btnSkip:

@@ -133,7 +133,7 @@ func (h *Handler) complaintInput(ctx context.Context, m *Message, step string, d
 	case stepContact:
 		switch {
 		case m.Contact != nil:
-			d.Phone, d.Anonymous = normalizePhone(m.Contact.Phone), false
+			d.Phone, d.Anonymous = contactPhone(m.Contact.Phone), false
 		case text == btnAnonymous:
 			d.Phone, d.Anonymous = "", true
 		case text == btnNoPhone || text == btnSkip:

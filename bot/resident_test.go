@@ -247,9 +247,11 @@ func TestResidentContactChoices(t *testing.T) {
 		for _, a := range []string{"申请低保", "某窗口", "无犯罪记录证明", "跳过"} {
 			r.say(aliceChat, a)
 		}
-		mustContain(t, texts(r.say(aliceChat, "打我电话")), "号码看起来不对")
-		if r.sess.state(aliceChat) != stepContact {
-			t.Errorf("state %q", r.sess.state(aliceChat))
+		for _, bad := range []string{"打我电话", "1381234", "88886666"} { // words, too short, no area code
+			mustContain(t, texts(r.say(aliceChat, bad)), "号码看起来不对", "029-88886666")
+			if r.sess.state(aliceChat) != stepContact {
+				t.Errorf("after %q: state %q", bad, r.sess.state(aliceChat))
+			}
 		}
 	})
 }

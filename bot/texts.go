@@ -54,7 +54,7 @@ const (
 	txtContactNone    = "好的，不留联系电话。"
 	txtContactAnon    = "好的，将匿名提交，承办单位看不到您的身份。"
 	txtUseButtons     = "请点击下方的按钮继续，或发送 /cancel 取消。"
-	txtBadPhone       = "这个号码看起来不对，请输入 7 到 15 位数字的电话号码，或点击下方按钮。"
+	txtBadPhone       = "这个号码看起来不对：手机号为 11 位数字，固定电话请带区号（如 029-88886666）。请重新输入，或点击下方按钮。"
 	txtEmptyAnswer    = "请用文字回答，或发送 /cancel 取消。"
 	txtTooLongField   = "这一项请控制在 %d 字以内。"
 	txtSummary        = "请核对您的投诉：\n办理事项：%s\n要求单位：%s\n所要证明：%s\n街道社区：%s\n联系电话：%s\n%s\n确认无误请点击“确认提交”。"

@@ -25,7 +25,7 @@ type HotlineTicket struct {
 // logged; for anonymous cases and reports (举报) never shown at all.
 type Contact struct {
 	Name  string `json:"name"`
-	Phone string `json:"phone"` // digits; spaces, dashes and a leading + are allowed
+	Phone string `json:"phone"` // a mobile, a landline with area code or +country; see routing.NormalizePhone
 	Email string `json:"email,omitempty"`
 }
 
@@ -117,7 +117,7 @@ func (c Contact) complainant(field string) (routing.Complainant, *apiError) {
 	if out.Name, e = checkText(field+".name", c.Name, false, maxName); e != nil {
 		return out, e
 	}
-	out.Phone, e = normalizePhone(field+".phone", c.Phone)
+	out.Phone, e = checkPhone(field+".phone", c.Phone)
 	return out, e
 }
 
@@ -140,4 +140,14 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, nc routing.NewCase
 		status = http.StatusAccepted
 	}
 	writeJSON(w, status, out)
+}
+
+// checkPhone checks a caller's phone number with routing.NormalizePhone (a mobile, a
+// landline with its area code, a number abroad) and returns its stored form. Empty stays empty.
+func checkPhone(field, v string) (string, *apiError) {
+	p, err := routing.NormalizePhone(v)
+	if err != nil {
+		return "", invalid(field + " " + routing.ErrorMessage(err))
+	}
+	return p, nil
 }

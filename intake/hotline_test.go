@@ -65,6 +65,8 @@ func TestHotlineContract(t *testing.T) {
 		{name: "empty content", body: with("content", "  "), status: 400, code: "invalid"},
 		{name: "content too long", body: with("content", strings.Repeat("证", 10_001)), status: 400, code: "invalid"},
 		{name: "bad phone", body: with("caller", map[string]any{"name": "张三", "phone": "138abc"}), status: 400, code: "invalid"},
+		{name: "short phone", body: with("caller", map[string]any{"name": "张三", "phone": "1381234"}), status: 400, code: "invalid"},
+		{name: "landline without area code", body: with("caller", map[string]any{"name": "张三", "phone": "88886666"}), status: 400, code: "invalid"},
 		{name: "missing signature", body: good, sign: func([]byte) string { return "" }, status: 401, code: "unauthorized"},
 		{name: "wrong secret", body: good, sign: func(b []byte) string { return Sign([]byte("nope"), testNow, b) },
 			status: 401, code: "unauthorized"},

@@ -141,29 +141,3 @@ func checkRef(field, v string) (string, *apiError) {
 	}
 	return v, nil
 }
-
-// normalizePhone keeps the digits of a phone number written with spaces or dashes, and
-// a leading "+"; anything else is invalid. Empty stays empty.
-func normalizePhone(field, v string) (string, *apiError) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return "", nil
-	}
-	var b strings.Builder
-	for i, r := range v {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == '+' && i == 0:
-			b.WriteRune(r)
-		case r == ' ' || r == '-':
-		default:
-			return "", invalid(field + " 只能包含数字")
-		}
-	}
-	p := b.String()
-	if n := len(strings.TrimPrefix(p, "+")); n < 3 || n > 20 {
-		return "", invalid(field + " 位数不正确")
-	}
-	return p, nil
-}

@@ -55,6 +55,11 @@ prints the stored case instead of a second one.`,
 				}
 				nc.Department = code
 			}
+			p, err := routing.NormalizePhone(nc.Complainant.Phone)
+			if err != nil {
+				return fmt.Errorf("--phone：%s", routing.ErrorMessage(err))
+			}
+			nc.Complainant.Phone = p
 			nc.Actor = routing.Actor{Role: routing.RoleOperator, Name: clerkName()}
 			c, created, err := e.svc.File(ctx, nc)
 			if err != nil {
@@ -74,7 +79,7 @@ prints the stored case instead of a second one.`,
 	f.StringVar(&nc.ExternalRef, "ref", "", "the channel's reference (hotline ticket_no, portal message id); filing it twice files once")
 	f.StringVar(&typ, "type", "", "case type 咨询 求助 投诉 举报 建议 (default: classified from the text)")
 	f.StringVar(&dept, "department", "", "handling department code or name (default: classified from the text)")
-	f.StringVar(&nc.Complainant.Phone, "phone", "", "complainant's phone number (stored, shown masked)")
+	f.StringVar(&nc.Complainant.Phone, "phone", "", "complainant's phone: mobile, landline with area code (029-88886666) or +country (stored normalised, shown masked)")
 	f.StringVar(&nc.Complainant.Name, "name", "", "complainant's name (stored, shown masked)")
 	f.StringVar(&nc.Address, "address", "", "complainant's address (helps find the street office)")
 	f.BoolVar(&nc.Anonymous, "anonymous", false, "the complainant asks to stay anonymous: identity never goes to the department")

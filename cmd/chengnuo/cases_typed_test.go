@@ -110,3 +110,24 @@ func xlsxText(t *testing.T, path string) string {
 	}
 	return b.String()
 }
+
+// TestCasesFilePhoneChecked: a number that is neither a mobile nor a landline with its area
+// code is refused with a Chinese message and files nothing; a valid one is stored normalised.
+func TestCasesFilePhoneChecked(t *testing.T) {
+	for _, bad := range []string{"1381234", "88886666", "138-abc"} {
+		msg := mustFail(t, "cases", "file", "--phone", bad, testText)
+		if !strings.Contains(msg, "--phone") || !strings.Contains(msg, "电话号码") {
+			t.Errorf("--phone %s: %q", bad, msg)
+		}
+	}
+	var rows []caseJSON
+	decodeOne(t, mustRun(t, "cases", "list", "--json"), &rows)
+	if len(rows) != 0 {
+		t.Fatalf("refused phones filed %d cases", len(rows))
+	}
+	var c caseJSON
+	decodeOne(t, mustRun(t, "cases", "file", "--json", "--reveal", "--phone", "+86 139-1234-5678", testText), &c)
+	if c.Complainant.Phone != "13912345678" {
+		t.Errorf("stored phone %q", c.Complainant.Phone)
+	}
+}
