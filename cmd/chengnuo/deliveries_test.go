@@ -43,7 +43,7 @@ func TestDeliveriesDeadListRetry(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requests.Add(1)
 		if !accept.Load() {
-			http.Error(w, "unknown field", http.StatusBadRequest)
+			http.Error(w, "unknown field 13812341234", http.StatusBadRequest) // a receiver echoing the caller
 		}
 	}))
 	defer srv.Close()
@@ -56,11 +56,14 @@ func TestDeliveriesDeadListRetry(t *testing.T) {
 	var dead []deliveryJSON
 	decodeDeliveries(t, mustRun(t, "deliveries", "list", "--status", "dead", "--json"), &dead)
 	if len(dead) != 1 || dead[0].CaseID != c.ID || dead[0].Target != "rsj" || dead[0].Kind != "dispatched" ||
-		dead[0].Attempts != 1 || dead[0].LastError != "HTTP 400：unknown field" || requests.Load() != 1 {
+		dead[0].Attempts != 1 || dead[0].LastError != "HTTP 400：unknown field 138****1234" || requests.Load() != 1 {
 		t.Fatalf("dead deliveries %+v after %d requests", dead, requests.Load())
 	}
 	id := dead[0].EventID
 	table := mustRun(t, "deliveries", "list", "--status", "dead")
+	if strings.Contains(table, "13812341234") {
+		t.Fatalf("deliveries list shows a receiver's echoed phone in full:\n%s", table)
+	}
 	for _, want := range []string{"事件编号", "最近错误", id, "HTTP 400"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
