@@ -3,7 +3,6 @@ package delivery
 import (
 	"errors"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"chengnuo/intake"
+	"chengnuo/routing"
 )
 
 // secretKey carries a request's signing secret in its context to the OnBeforeRequest hook.
@@ -73,18 +73,15 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return max(t.Sub(now), 0), true
 }
 
-// phoneLike finds mainland mobile numbers, which a receiver might echo from the payload.
-var phoneLike = regexp.MustCompile(`1[3-9]\d{9}`)
-
 // snippet is the start of a response body (or error text) on one line for last_error, with
-// mobile numbers masked: last_error is shown in the CLI.
+// phone and ID numbers masked as in any free text (routing.MaskText): last_error is shown in the CLI.
 func snippet(b []byte) string {
 	const maxBytes = 200
 	if len(b) > maxBytes {
 		b = b[:maxBytes] // a rune cut in two is dropped by ToValidUTF8
 	}
 	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "")), " ")
-	return phoneLike.ReplaceAllStringFunc(s, func(p string) string { return p[:3] + "****" + p[7:] })
+	return routing.MaskText(s) // a receiver may echo phones or ID numbers from the payload
 }
 
 // quietLogger drops resty's own log lines: the worker logs each outcome itself, with fields.

@@ -81,7 +81,7 @@ func newDeliveriesListCmd(g *globals) *cobra.Command {
 			rows := make([][]string, 0, len(msgs))
 			for _, m := range msgs {
 				rows = append(rows, []string{m.EventID, m.CaseID, m.Kind, m.Target, m.Status,
-					strconv.Itoa(m.Attempts), dlvNext(m), cut(routing.MaskText(m.LastError), 40)})
+					strconv.Itoa(m.Attempts), dlvNext(m), cut(m.LastError, 40)})
 			}
 			return printTable(out, []string{"事件编号", "案件", "类型", "目标", "状态", "尝试", "下次尝试", "最近错误"}, rows)
 		},
@@ -153,7 +153,7 @@ func newDeliveriesRetryCmd(g *globals) *cobra.Command {
 func toDeliveryJSON(m routing.OutboxMessage) deliveryJSON {
 	d := deliveryJSON{ID: m.ID, EventID: m.EventID, CaseID: m.CaseID, Seq: m.Seq, Kind: m.Kind, Target: m.Target,
 		Status: m.Status, Attempts: m.Attempts, CreatedAt: m.CreatedAt.In(routing.Shanghai).Format(time.RFC3339),
-		LastError: routing.MaskText(m.LastError)}
+		LastError: m.LastError}
 	if m.Status == routing.OutboxPending {
 		d.NextAttemptAt = m.NextAttemptAt.In(routing.Shanghai).Format(time.RFC3339)
 	}
