@@ -15,6 +15,10 @@ type Answer struct {
 	Items       []AnswerItem `json:"items"`
 	Topic       string       `json:"topic"`
 	ListVersion string       `json:"list_version"`
+	// Clarify: the answer concludes nothing; Items are the rows offered as choices.
+	Clarify bool `json:"clarify"`
+	// NotInList: the question states an errand none of the rows in Items is for.
+	NotInList bool `json:"not_in_list,omitempty"`
 }
 
 // AnswerItem is one ranked item of an answer.
@@ -48,13 +52,18 @@ func (a *Answerer) Ask(question string) Answer {
 		ans.Items = append(ans.Items, AnswerItem{ID: it.ID, Certificate: it.Certificate, Matter: it.Matter,
 			Mode: it.Mode, Department: it.Department, Score: math.Round(si.Score*1000) / 1000})
 	}
-	switch res.Kind {
-	case KindItem:
+	ans.Clarify, ans.NotInList = res.Clarify, res.NotInList
+	switch {
+	case res.Clarify:
+		ans.Answer = a.choicesText(res)
+	case res.NotInList:
+		ans.Answer = a.notInListText(res)
+	case res.Kind == KindItem:
 		ans.Answer = a.itemText(res.Items[0].Item, res.Items[1:])
-	case KindPolicy:
+	case res.Kind == KindPolicy:
 		ans.Topic = res.Topic.ID
 		ans.Answer = res.Topic.Answer
-	case KindComplaint:
+	case res.Kind == KindComplaint:
 		ans.Answer = a.complaintText(res)
 	default:
 		ans.Answer = a.unknownText(res)

@@ -224,3 +224,40 @@ func TestClip(t *testing.T) {
 		t.Errorf("clip of a long text has %d runes, want %d", n, MaxAnswerRunes)
 	}
 }
+
+// TestClarifyAnswers: a certificate the list holds for several matters gets choices, not a
+// conclusion; the choices hold every row for it and the text states no mode as the resident's.
+func TestClarifyAnswers(t *testing.T) {
+	a := &Answerer{Matcher: newTestMatcher(t)}
+	for _, tc := range []struct {
+		q    string
+		want []string
+	}{
+		{"无犯罪记录证明", []string{"BQ-026", "BQ-049", "BQ-051", "BQ-056"}},
+		{"办户口迁移还要开无犯罪证明吗", []string{"BQ-026", "BQ-049", "BQ-051", "BQ-056"}},
+	} {
+		ans := a.Ask(tc.q)
+		if !ans.Clarify || ans.Kind != KindItem {
+			t.Errorf("%s: kind %s clarify %v, want item with clarify", tc.q, ans.Kind, ans.Clarify)
+			continue
+		}
+		var ids []string
+		for _, it := range ans.Items {
+			ids = append(ids, it.ID)
+		}
+		if !containsAll(ids, tc.want) {
+			t.Errorf("%s: choices %v, want all of %v", tc.q, ids, tc.want)
+		}
+		if strings.Contains(ans.Answer, "结论") || !strings.Contains(ans.Answer, "哪一项") {
+			t.Errorf("%s: a clarify answer must ask which errand and conclude nothing:\n%s", tc.q, ans.Answer)
+		}
+	}
+	// One clear errand: a conclusion, no choices.
+	if ans := a.Ask("社保死亡待遇要亲属关系证明吗"); ans.Clarify || ans.Items[0].ID != "BQ-060" {
+		t.Errorf("社保死亡待遇: clarify %v first %s, want BQ-060 concluded", ans.Clarify, ans.Items[0].ID)
+	}
+	// The certificate's only row is for another matter: not in the list, no conclusion.
+	if ans := a.Ask("人才引进落户要单位开工作年限证明吗"); ans.Kind == KindItem && !ans.Clarify {
+		t.Errorf("人才引进落户: got a conclusion for %s", ans.Items[0].ID)
+	}
+}

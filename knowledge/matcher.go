@@ -65,6 +65,7 @@ type Matcher struct {
 	communityIssued []bool   // item d was issued by a 社区/村委会
 	genericMatter   []bool   // item d's matter covers many errands ("各类办事", "…等")
 	matters         *bm25Index
+	errand          *errandModel
 }
 
 // Field weights: the certificate's name and the aliases residents use count most.
@@ -111,6 +112,7 @@ func NewMatcher(list *List, topics []Topic, lex *Lexicon, cfg MatcherConfig) *Ma
 	}
 	m.matters = newBM25Index(matterDocs, []fieldSpec{{1, 0.5}}, itemStopTerms())
 	m.matters.buildForward()
+	m.errand = newErrandModel(list.Items)
 	tdocs := make([][]string, len(topics))
 	for i, t := range topics {
 		tdocs[i] = []string{Normalize(t.Title), Normalize(strings.Join(t.Questions, "|")),
@@ -158,6 +160,12 @@ type Result struct {
 	TopicScore float64
 	Complaint  float64 // complaint signal strength
 	Unsure     bool    // the best items were too weak or too close to call
+	// Clarify: several rows fit (or none of the rows for the certificate named fits the
+	// errand stated); Items are the choices and no row's conclusion applies to the resident.
+	Clarify bool
+	// NotInList: the question states an errand that none of the rows offered is for.
+	NotInList bool
+	tooClose  bool // unsure only because the best two items scored too close
 }
 
 // maxItems is how many ranked items a result carries (the ask contract shows at most 5).
@@ -200,6 +208,9 @@ type query struct {
 	terms   []term
 	weights []float32
 	found   cueSet
+	nraw    int    // terms[:nraw] are the question's own bigrams
+	nb      int    // terms[:nb] add the colloquial table's canonical terms
+	norm    string // the normalized question
 }
 
 // Match decides the kind of a question and ranks the items and topics it concerns.
@@ -210,8 +221,8 @@ func (m *Matcher) Match(question string) Result {
 	var hbuf [2 * maxItems]hit
 	hits, q := m.rankItems(norm, &tbuf, &wbuf, hbuf[:0])
 	var res Result
-	res.Items = make([]ScoredItem, len(hits))
-	for i, h := range hits {
+	res.Items = make([]ScoredItem, min(len(hits), maxItems))
+	for i, h := range hits[:len(res.Items)] {
 		res.Items[i] = ScoredItem{&m.list.Items[h.doc], h.score, h.doc}
 	}
 	var tb [1]hit
@@ -220,10 +231,45 @@ func (m *Matcher) Match(question string) Result {
 	}
 	res.Complaint = complaintSignal(q.found)
 	res.Kind = m.decide(&res, norm, q.found)
+	if res.Kind == KindItem || res.Kind == KindUnknown && res.tooClose {
+		m.applyErrand(&res, hits, &q)
+	}
 	if res.Kind != KindPolicy {
 		res.Topic = nil
 	}
 	return res
+}
+
+// applyErrand lets the errand model reorder the items, or turn the answer into choices.
+func (m *Matcher) applyErrand(res *Result, hits []hit, q *query) {
+	d := m.decideErrand(hits, q, q.found.has(cueCommunity))
+	if !d.decided {
+		return
+	}
+	if res.Kind == KindUnknown && !d.clarify {
+		return // too close to call, and the model found no choices either: stay unsure
+	}
+	res.Items = res.Items[:0]
+	for _, doc := range d.order {
+		score := 0.0
+		for _, h := range hits {
+			if h.doc == doc {
+				score = h.score
+				break
+			}
+		}
+		res.Items = append(res.Items, ScoredItem{&m.list.Items[doc], score, doc})
+	}
+	res.Clarify, res.NotInList = d.clarify, d.notInList
+	if d.notInList && !d.clarify {
+		res.Kind, res.Unsure = KindUnknown, true
+		return
+	}
+	if d.clarify {
+		res.Kind, res.Unsure = KindItem, true
+	} else {
+		res.Unsure = false
+	}
 }
 
 // AppendItems appends to dst the items Match(question).Items would hold, best first, and
@@ -235,15 +281,17 @@ func (m *Matcher) AppendItems(dst []ScoredItem, question string) []ScoredItem {
 	var wbuf [maxTerms]float32
 	var hbuf [2 * maxItems]hit
 	hits, _ := m.rankItems(norm, &tbuf, &wbuf, hbuf[:0])
-	for _, h := range hits {
+	for _, h := range hits[:min(len(hits), maxItems)] {
 		dst = append(dst, ScoredItem{&m.list.Items[h.doc], h.score, h.doc})
 	}
 	return dst
 }
 
-// rankItems returns the best items, at most maxItems, and the question's terms and cues.
+// rankItems returns the best items, at most 2×maxItems, and the question's terms and cues.
 func (m *Matcher) rankItems(norm string, tbuf *[maxTerms]term, wbuf *[maxTerms]float32, hbuf []hit) ([]hit, query) {
 	terms := appendTerms(norm, tbuf[:0])
+	terms = dedupTerms(terms[:min(len(terms), maxTerms-16)])
+	nraw := len(terms)
 	m.lex.expand(norm, func(c string) {
 		if len(terms) < maxTerms-16 {
 			terms = appendTerms(c, terms)
@@ -287,7 +335,7 @@ func (m *Matcher) rankItems(norm string, tbuf *[maxTerms]term, wbuf *[maxTerms]f
 			weights[i] = float32(m.cfg.UnigramWeight)
 		}
 	}
-	q := query{terms: terms, weights: weights}
+	q := query{terms: terms, weights: weights, nraw: min(nraw, nb), nb: nb, norm: norm}
 
 	infos = m.items.resolve(terms[nb:], infos[:nb])
 	hits := m.items.searchResolved(infos, weights, 2*maxItems, hbuf[:0])
@@ -312,9 +360,6 @@ func (m *Matcher) rankItems(norm string, tbuf *[maxTerms]term, wbuf *[maxTerms]f
 		}
 	}
 	sortHits(hits)
-	if len(hits) > maxItems {
-		hits = hits[:maxItems]
-	}
 	return hits, q
 }
 
@@ -353,7 +398,7 @@ func (m *Matcher) decide(r *Result, norm string, found cueSet) Kind {
 		return KindUnknown
 	}
 	if s1 < m.cfg.StrongItemScore && s2 > s1*m.cfg.MaxRunnerUpRatio {
-		r.Unsure = true
+		r.Unsure, r.tooClose = true, true
 		return KindUnknown
 	}
 	return KindItem
