@@ -29,7 +29,7 @@ func decodeOne(t *testing.T, out string, v any) {
 	}
 }
 
-// fileCase files a case for rsj (type and department given, so the classifier is not consulted)
+// fileCase files a case for rsj (type and department given; the classifier still finds the items)
 // and returns its JSON form.
 func fileCase(t *testing.T, extra ...string) caseJSON {
 	t.Helper()
@@ -289,7 +289,7 @@ func TestCasesDuplicateUndo(t *testing.T) {
 	first := fileCase(t)
 	var dup caseJSON
 	decodeOne(t, mustRun(t, "cases", "file", "--json", "--type", "投诉", "--department", "rsj",
-		"--phone", testPhone, "又打电话：社保中心还是要劳动合同证明"), &dup)
+		"--phone", testPhone, "又打电话：区社保中心办失业保险金还是要劳动合同证明"), &dup)
 	if dup.Status != "duplicate" || dup.DuplicateOf != first.ID {
 		t.Fatalf("second case from the same phone on the same topic: status %s duplicate_of %q, want duplicate of %s",
 			dup.Status, dup.DuplicateOf, first.ID)
