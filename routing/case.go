@@ -53,6 +53,11 @@ type Case struct {
 	// stored version is still the one the change was computed from (optimistic concurrency).
 	Version int
 
+	// Rounds are the rounds of handling a reopen ended, oldest first (see Round); the fields
+	// above hold the current one. Loaded with a case read by id (Store.Case), the report and the
+	// export; the lists leave it empty.
+	Rounds []Round
+
 	// Fingerprint is NewCase.Fingerprint of the request that filed the case, "" when none
 	// was given (the CLI, the bot, cases filed before fingerprints were kept).
 	Fingerprint string

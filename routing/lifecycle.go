@@ -10,6 +10,9 @@ package routing
 //	extension_requested ─reply→ replied
 //	closed ─rate→ closed;  closed (不满意) ─reopen→ reopened ─accept→ accepted
 //
+// A reopen ends the round of handling: the round (deadlines, acceptance, reply, rating, flags)
+// is kept in Case.Rounds before the case starts the next one (round.go).
+//
 // Reminder (催办), overdue (超期) and escalation (督办) are flags, not states: each is an
 // event that sets a time on the case and keeps its status, allowed in every open status
 // (OpenStatuses) and refused once set. A late case must still be accepted and answered,
@@ -337,6 +340,8 @@ func (l Lifecycle) apply(n *Case, e *Event, cmd Command, at time.Time) error {
 			return Errorf(ECONFLICT, "只有评价为不满意的案件可以重办")
 		}
 		e.Data["satisfaction"] = string(n.Satisfaction)
+		endRound(n, at)
+		e.Data["round"] = strconv.Itoa(len(n.Rounds) + 1)
 		n.Reply, n.RepliedAt, n.ClosedAt, n.Satisfaction = "", time.Time{}, time.Time{}, ""
 		l.startRound(n, at, at)
 		e.Data["accept_by"] = stamp(n.AcceptBy)

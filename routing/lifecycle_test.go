@@ -372,6 +372,40 @@ func TestLifecycleDates(t *testing.T) {
 	if c.Version != 11 {
 		t.Fatalf("version %d, want 11 (one per event)", c.Version)
 	}
+	// The round the reopen ended is kept whole: late (answered after the extended deadline),
+	// accepted on time, rated 不满意.
+	if len(c.Rounds) != 1 || ev.Data["round"] != "2" {
+		t.Fatalf("rounds %+v, event data %v", c.Rounds, ev.Data)
+	}
+	r := c.Rounds[0]
+	if r.N != 1 || r.Department != "rsj" || r.Reply != "已办理" || r.Satisfaction != Unsatisfied ||
+		!r.ExtendedTo.Equal(cob(8)) || !r.AcceptedOnTime() || r.AnsweredOnTime() || !r.AnsweredLate() ||
+		r.OverdueAt.IsZero() || !r.ClosedAt.Equal(cob(9)) || !r.ReopenedAt.Equal(cob(10)) || !r.AcceptBy.Equal(cob(1)) {
+		t.Fatalf("round 1 %+v", r)
+	}
+	if f := c.FirstRound(); f != r || len(c.AllRounds()) != 2 || c.AllRounds()[1].N != 2 {
+		t.Fatalf("first round %+v, all %+v", f, c.AllRounds())
+	}
+	// Apply never writes the slices of the case it was given: a second reopen of the same
+	// earlier state (as a retry would compute it) does not change the first result.
+	before := c
+	step(Command{Action: ActAccept, Actor: dept, At: cob(11)})
+	step(Command{Action: ActReply, Actor: dept, At: cob(11), Reply: "再次答复"})
+	step(Command{Action: ActClose, Actor: op, At: cob(11)})
+	step(Command{Action: ActRate, Actor: op, At: cob(11), Satisfaction: Unsatisfied})
+	closed := c
+	a, _, err := life.Apply(closed, Command{Action: ActReopen, Actor: op, At: cob(12)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := life.Apply(closed, Command{Action: ActReopen, Actor: op, At: cob(13)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(before.Rounds) != 1 || len(closed.Rounds) != 1 || len(a.Rounds) != 2 || !a.Rounds[1].ReopenedAt.Equal(cob(12)) ||
+		!b.Rounds[1].ReopenedAt.Equal(cob(13)) {
+		t.Fatalf("rounds shared between results: %+v / %+v", a.Rounds, b.Rounds)
+	}
 }
 
 func TestStatusesAreComplete(t *testing.T) {

@@ -50,6 +50,9 @@ type CaseTx interface {
 	AppendEvents(ctx context.Context, events ...Event) error
 	// Enqueue adds outbox messages for the delivery worker, in order.
 	Enqueue(ctx context.Context, msgs ...OutboxMessage) error
+	// AppendRounds stores rounds of handling a reopen ended (Case.Rounds); ECONFLICT if a
+	// (case, round) exists. Case reads by id return them in Case.Rounds.
+	AppendRounds(ctx context.Context, caseID string, rounds ...Round) error
 }
 
 // CaseFilter selects cases for lists. Zero fields do not filter.

@@ -134,6 +134,11 @@ func (s *Service) do(ctx context.Context, id string, cmd Command, check func(con
 		if err := tx.UpdateCase(ctx, &n, c.Version); err != nil {
 			return err
 		}
+		if len(n.Rounds) > len(c.Rounds) { // a reopen ended a round: keep it
+			if err := tx.AppendRounds(ctx, n.ID, n.Rounds[len(c.Rounds):]...); err != nil {
+				return err
+			}
+		}
 		if err := tx.AppendEvents(ctx, e); err != nil {
 			return err
 		}

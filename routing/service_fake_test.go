@@ -210,7 +210,24 @@ func (t *memTx) UpdateCase(ctx context.Context, c *routing.Case, prev int) error
 	if old.Version != prev {
 		return routing.Errorf(routing.ECONFLICT, "version")
 	}
-	t.st.cases[c.ID] = *c
+	n := *c
+	n.Rounds = old.Rounds // rounds are stored by AppendRounds only, as in SQL
+	t.st.cases[c.ID] = n
+	return nil
+}
+
+func (t *memTx) AppendRounds(ctx context.Context, id string, rounds ...routing.Round) error {
+	c, ok := t.st.cases[id]
+	if !ok {
+		return routing.Errorf(routing.ENOTFOUND, "not found")
+	}
+	for _, r := range rounds {
+		if r.N != len(c.Rounds)+1 {
+			return routing.Errorf(routing.ECONFLICT, "round %d of %s exists or is out of order", r.N, id)
+		}
+		c.Rounds = append(slices.Clip(c.Rounds), r)
+	}
+	t.st.cases[id] = c
 	return nil
 }
 
