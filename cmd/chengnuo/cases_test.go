@@ -224,6 +224,48 @@ func TestCasesReplyCloseRateReopen(t *testing.T) {
 	if got.Events[3].Data["reply"] != "已责成窗口按告知承诺制办理， 不再索要证明" {
 		t.Errorf("reply event data %+v", got.Events[3].Data)
 	}
+
+	// The first round is kept: show (JSON and text), the export and the report see it.
+	if len(got.Rounds) != 2 {
+		t.Fatalf("rounds %+v, want the first and the current", got.Rounds)
+	}
+	r1, r2 := got.Rounds[0], got.Rounds[1]
+	if r1.N != 1 || r1.Department != "rsj" || r1.AcceptedAt == "" || !r1.AcceptedOnTime || r1.RepliedAt == "" ||
+		!r1.AnsweredOnTime || r1.Reply != "已责成窗口按告知承诺制办理， 不再索要证明" || r1.Satisfaction != "不满意" ||
+		r1.ClosedAt == "" || r1.ReopenedAt == "" {
+		t.Errorf("round 1 %+v", r1)
+	}
+	if r2.N != 2 || r2.AcceptedAt != "" || r2.Reply != "" || r2.ReopenedAt != "" || r2.AcceptBy == "" {
+		t.Errorf("round 2 %+v", r2)
+	}
+	text := mustRun(t, "cases", "show", c.ID)
+	for _, want := range []string{"办理轮次", "当前为第 2 轮", "（按时）", "不满意", "已责成窗口按告知承诺制办理"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("show lacks %q:\n%s", want, text)
+		}
+	}
+	from, to := exportDays()
+	rows := readExportCSV(t, mustRun(t, "cases", "export", "--from", from, "--to", to, "--format", "csv", "--out", "-"))
+	if len(rows) != 2 {
+		t.Fatalf("export rows %v", rows)
+	}
+	row := rows[1]
+	if row[col("办理轮次")] != "2" || row[col("首轮按时签收")] != "是" || row[col("首轮按时答复")] != "是" ||
+		!strings.Contains(row[col("历次办理")], "第1轮 人力资源和社会保障局：签收 ") ||
+		!strings.Contains(row[col("历次办理")], "满意度 不满意；重办 ") ||
+		!strings.Contains(row[col("历次办理")], "答复内容：已责成窗口按告知承诺制办理") {
+		t.Errorf("export row: rounds %q, first round %q/%q, history %q", row[col("办理轮次")],
+			row[col("首轮按时签收")], row[col("首轮按时答复")], row[col("历次办理")])
+	}
+	var rep struct {
+		Departments []routing.DeptReport `json:"departments"`
+	}
+	today := time.Now().In(routing.Shanghai).Format("2006-01-02")
+	decodeOne(t, mustRun(t, "report", "--json", "--from", today, "--to", today), &rep)
+	if len(rep.Departments) != 1 || rep.Departments[0].AcceptedOnTime != 1 || rep.Departments[0].AnsweredOnTime != 1 ||
+		rep.Departments[0].Unsatisfied != 1 || rep.Departments[0].Reopened != 1 {
+		t.Errorf("report after a reopen: %+v", rep.Departments)
+	}
 }
 
 func TestCasesReturnRedispatch(t *testing.T) {
