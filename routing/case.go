@@ -130,6 +130,44 @@ func (c *Case) DueAt() time.Time {
 	return c.Deadline()
 }
 
+// DeadlineKind names which deadline is next for an open case.
+type DeadlineKind string
+
+// The two deadlines of a round.
+const (
+	DeadlineAccept  DeadlineKind = "accept"  // 签收
+	DeadlineResolve DeadlineKind = "resolve" // 办结 (the granted extension when there is one)
+)
+
+// Label is the Chinese name of the deadline: 签收 or 办结.
+func (k DeadlineKind) Label() string {
+	switch k {
+	case DeadlineAccept:
+		return "签收"
+	case DeadlineResolve:
+		return "办结"
+	}
+	return string(k)
+}
+
+// AwaitsAcceptance reports whether the case waits for its department to accept it (签收): it
+// was dispatched or reopened and nobody has accepted this round yet.
+func (c *Case) AwaitsAcceptance() bool {
+	return (c.Status == StatusDispatched || c.Status == StatusReopened) && c.AcceptedAt.IsZero()
+}
+
+// NextDeadline is the next deadline someone owes the case: the 签收 deadline while it awaits
+// acceptance, else the resolve deadline in force; zero once nobody owes an answer.
+func (c *Case) NextDeadline() (time.Time, DeadlineKind) {
+	if !c.Status.Open() {
+		return time.Time{}, ""
+	}
+	if c.AwaitsAcceptance() && !c.AcceptBy.IsZero() {
+		return c.AcceptBy, DeadlineAccept
+	}
+	return c.Deadline(), DeadlineResolve
+}
+
 // VisibleTo reports whether actor may see the case: a department only its own, a resident
 // none through the service (the bot checks that a case is the chat's own and reads it as
 // System), operators and the system all.

@@ -49,8 +49,8 @@ type Report struct {
 // ReportTotals sums the department rows for the headline.
 type ReportTotals struct {
 	AcceptedOnTime, AnsweredOnTime, Overdue, Returned, Extended, Reopened, Escalated, Unsatisfied int
-	Satisfaction                                                                             *float64
-	MedianWorkingDays                                                     *float64
+	Satisfaction                                                                                  *float64
+	MedianWorkingDays                                                                             *float64
 }
 
 // DeptReport is one department's row.

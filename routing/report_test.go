@@ -62,7 +62,7 @@ func reportFixture() ([]*routing.Case, []routing.Event) {
 		{CaseID: "G", Seq: 8, Action: routing.ActGrantExtension, Actor: routing.Actor{Role: routing.RoleOperator}},
 		{CaseID: "G", Seq: 9, Action: routing.ActGrantExtension, Actor: routing.Actor{Role: routing.RoleOperator}},
 		{CaseID: "D", Seq: 4, Action: routing.ActEscalate, Actor: routing.System},
-		{CaseID: "X1", Seq: 2, Action: routing.ActReturn, Actor: dept("rsj")}, // outside: ignored
+		{CaseID: "X1", Seq: 2, Action: routing.ActReturn, Actor: dept("rsj")},      // outside: ignored
 		{CaseID: "X1", Seq: 3, Action: routing.ActEscalate, Actor: routing.System}, // outside: ignored
 	}
 	return cs, evs

@@ -60,8 +60,11 @@ type CaseFilter struct {
 	Department string
 	Status     Status
 	DueBefore  time.Time // only open cases whose deadline in force is before this, earliest first
-	Limit      int       // 0: 100
-	Offset     int
+	// NextDueBefore: only open cases whose next deadline (Case.NextDeadline: 签收 while awaiting
+	// acceptance, else 办结) is before this, earliest next deadline first.
+	NextDueBefore time.Time
+	Limit         int // 0: 100
+	Offset        int
 }
 
 // DueCases are the scheduler's queries, answered from partial indexes so that "due now" is an

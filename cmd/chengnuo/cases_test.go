@@ -398,3 +398,39 @@ func TestCasesConfig(t *testing.T) {
 		t.Errorf("bad config: %q", msg)
 	}
 }
+
+// TestCasesListNextDeadline: --due-before covers the 签收 deadline of cases not yet accepted and
+// the 办结 deadline of accepted ones, and the list says which deadline it is.
+func TestCasesListNextDeadline(t *testing.T) {
+	waiting := fileCase(t)
+	var accepted caseJSON
+	decodeOne(t, mustRun(t, "cases", "file", "--json", "--type", "投诉", "--department", "rsj", "--phone", "13900001111",
+		"就业登记窗口要求开具居住证明"), &accepted)
+	mustRun(t, "cases", "accept", accepted.ID, "--as", "rsj")
+	// Just after the 签收 deadline of the waiting case: only it is due (its 办结 deadline is days later).
+	accept, err := time.Parse(time.RFC3339, waiting.AcceptBy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := accept.Add(time.Minute).Format(time.RFC3339)
+	var rows []caseJSON
+	decodeOne(t, mustRun(t, "cases", "list", "--json", "--due-before", before), &rows)
+	if len(rows) != 1 || rows[0].ID != waiting.ID || rows[0].NextDeadlineFor != "accept" || rows[0].NextDeadline != waiting.AcceptBy {
+		t.Fatalf("--due-before %s: %+v, want only %s, due for 签收", before, rows, waiting.ID)
+	}
+	resolve, err := time.Parse(time.RFC3339, accepted.ResolveBy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := resolve.Add(time.Minute).Format(time.RFC3339)
+	decodeOne(t, mustRun(t, "cases", "list", "--json", "--due-before", later), &rows)
+	if len(rows) != 2 || rows[0].ID != waiting.ID || rows[1].ID != accepted.ID || rows[1].NextDeadlineFor != "resolve" {
+		t.Fatalf("--due-before %s: %+v, want %s (签收) then %s (办结)", later, rows, waiting.ID, accepted.ID)
+	}
+	table := mustRun(t, "cases", "list", "--due-before", later)
+	for _, want := range []string{"下一期限", "签收 " + clockOf(waiting.AcceptBy), "办结 " + clockOf(accepted.ResolveBy)} {
+		if !strings.Contains(table, want) {
+			t.Errorf("list lacks %q:\n%s", want, table)
+		}
+	}
+}

@@ -35,7 +35,9 @@ type caseJSON struct {
 	AcceptBy        string              `json:"accept_by,omitempty"`
 	ResolveBy       string              `json:"resolve_by,omitempty"`
 	ExtendedTo      string              `json:"extended_to,omitempty"`
-	Deadline        string              `json:"deadline,omitempty"` // the resolve deadline in force
+	Deadline        string              `json:"deadline,omitempty"`           // the resolve deadline in force
+	NextDeadline    string              `json:"next_deadline,omitempty"`      // open cases: the deadline waited for
+	NextDeadlineFor string              `json:"next_deadline_kind,omitempty"` // accept (签收) or resolve (办结)
 	CalendarCovered bool                `json:"calendar_covered"`
 	ExtensionDays   int                 `json:"extension_days,omitempty"`
 	AcceptedAt      string              `json:"accepted_at,omitempty"`
@@ -167,6 +169,9 @@ func (e *caseEnv) toJSON(c *routing.Case, now time.Time) caseJSON {
 	}
 	if c.Street != "" {
 		j.StreetName = e.dir.Name(c.Street)
+	}
+	if at, kind := c.NextDeadline(); !at.IsZero() {
+		j.NextDeadline, j.NextDeadlineFor = rfc(at), string(kind)
 	}
 	return j
 }
