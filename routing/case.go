@@ -272,6 +272,7 @@ var actionLabels = map[Action]string{
 	ActRequestExtension: "申请延期", ActGrantExtension: "批准延期", ActDenyExtension: "驳回延期",
 	ActClose: "办结", ActRate: "评价", ActReopen: "重办", ActMarkDuplicate: "合并",
 	ActUndoDuplicate: "撤销合并", ActRemind: "催办", ActMarkOverdue: "标记超期", ActEscalate: "督办",
+	ActRevealContact: "查看联系电话",
 }
 
 // ActionLabel is the Chinese name of an action, for messages and tables.

@@ -78,6 +78,15 @@ reopened remind reopened
 reopened mark_overdue reopened
 reopened escalate reopened
 duplicate undo_duplicate dispatched
+received reveal_contact received
+dispatched reveal_contact dispatched
+accepted reveal_contact accepted
+extension_requested reveal_contact extension_requested
+returned reveal_contact returned
+replied reveal_contact replied
+closed reveal_contact closed
+reopened reveal_contact reopened
+duplicate reveal_contact duplicate
 `
 
 func parseWant(t *testing.T) map[Status]map[Action]Status {
@@ -102,7 +111,8 @@ func fixture(s Status, a Action) (Case, Command) {
 		Text: "社保局要求开具健在证明", Items: []string{"BQ-012"}, Reasons: []string{"事项 BQ-012 属区人社局"},
 		Department: "rsj", Status: s, ReceivedAt: t0, DispatchedAt: t0,
 		AcceptBy: t0.Add(24 * time.Hour), ResolveBy: t0.Add(5 * 24 * time.Hour), CalendarCovered: true,
-		RemindAt: t0.Add(4 * 24 * time.Hour), Version: 3}
+		RemindAt: t0.Add(4 * 24 * time.Hour), Version: 3,
+		Complainant: Complainant{Name: "张三", Phone: "13812341234"}}
 	at := t0.Add(2 * time.Hour)
 	switch s {
 	case StatusAccepted, StatusExtensionRequested, StatusReplied, StatusClosed:
@@ -286,6 +296,14 @@ func TestGuards(t *testing.T) {
 			func(c *Case, cmd *Command) { c.RemindAt, c.ReminderSentAt = time.Time{}, t0 }, ECONFLICT},
 		{"overdue before the deadline", StatusAccepted, ActMarkOverdue,
 			func(c *Case, cmd *Command) { cmd.At = c.ResolveBy.Add(-time.Minute) }, ECONFLICT},
+		{"reveal an anonymous caller", StatusAccepted, ActRevealContact,
+			func(c *Case, cmd *Command) { c.Anonymous = true }, EFORBIDDEN},
+		{"reveal the caller of a report", StatusAccepted, ActRevealContact,
+			func(c *Case, cmd *Command) { c.Type = TypeReport }, EFORBIDDEN},
+		{"reveal another department's caller", StatusAccepted, ActRevealContact,
+			func(c *Case, cmd *Command) { cmd.Actor.Department = "mzj" }, EFORBIDDEN},
+		{"reveal without a phone", StatusAccepted, ActRevealContact,
+			func(c *Case, cmd *Command) { c.Complainant.Phone = "" }, ECONFLICT},
 		{"overdue twice", StatusAccepted, ActMarkOverdue,
 			func(c *Case, cmd *Command) { c.OverdueAt = c.ResolveBy }, ECONFLICT},
 		{"escalate twice", StatusAccepted, ActEscalate,
