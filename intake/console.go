@@ -419,13 +419,13 @@ func (c *console) showCase(w http.ResponseWriter, r *http.Request, sess *console
 		"StatusLabel": routing.StatusLabel(st), "Who": who, "Events": evs, "Flash": flash, "Problem": problem,
 		"Channel": routing.ChannelLabel(k.Channel), "Street": c.orgName(k.Street), "Department": c.orgName(k.Department),
 		"Items": c.items(r.Context(), k.Items), "Phone": phone,
-		"CanReveal": phone == "" && showComplainant(k, sess.Dept) && k.Complainant.Phone != "",
+		"CanReveal":    phone == "" && showComplainant(k, sess.Dept) && k.Complainant.Phone != "",
 		"AnsweredLate": k.CurrentRound().AnsweredLate(),
 		"Overdue":      overdue(k, c.s.now()),
-		"CanAccept": st == routing.StatusDispatched || st == routing.StatusReopened,
-		"CanReply":  st == routing.StatusAccepted || st == routing.StatusExtensionRequested || st == routing.StatusReopened,
-		"CanReturn": st == routing.StatusDispatched || st == routing.StatusAccepted || st == routing.StatusReopened,
-		"CanExtend": st == routing.StatusAccepted && k.ExtensionDays == 0})
+		"CanAccept":    st == routing.StatusDispatched || st == routing.StatusReopened,
+		"CanReply":     st == routing.StatusAccepted || st == routing.StatusExtensionRequested || st == routing.StatusReopened,
+		"CanReturn":    st == routing.StatusDispatched || st == routing.StatusAccepted || st == routing.StatusReopened,
+		"CanExtend":    st == routing.StatusAccepted && k.ExtensionDays == 0})
 }
 
 func (c *console) handleAction(w http.ResponseWriter, r *http.Request) {
