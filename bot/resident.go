@@ -31,7 +31,10 @@ func (h *Handler) resident(ctx context.Context, m *Message) error {
 		return err
 	}
 	if cmd, args, ok := h.command(m.Text); ok {
-		return h.residentCommand(ctx, m, cmd, args, state)
+		if err := h.residentCommand(ctx, m, cmd, args, state); err != nil {
+			return err
+		}
+		return h.resumeDraft(ctx, m.ChatID, cmd, state, data)
 	}
 	if isStep(state) {
 		return h.complaintInput(ctx, m, state, decodeDraft(data))
@@ -73,12 +76,28 @@ func (h *Handler) residentCommand(ctx context.Context, m *Message, cmd, args, st
 		return h.myCases(ctx, m.ChatID)
 	case "complain", "tousu":
 		if isStep(state) {
-			return nil
+			return nil // resumeDraft asks the current step again
 		}
 		return h.startComplaint(ctx, m.ChatID, draft{})
 	default:
 		return h.say(ctx, m.ChatID, txtUnknownCommand+txtResidentHelp, nil)
 	}
+}
+
+// draftKeepers are the commands answered in the middle of the complaint form without
+// touching it: after the answer the form goes on where it was (/start and /cancel end it).
+var draftKeepers = map[string]bool{"help": true, "status": true, "mycases": true, "complain": true, "tousu": true}
+
+// resumeDraft, after a command answered during the complaint form, says the draft is kept and
+// asks its current step again, so the resident's next message is read as its answer knowingly.
+func (h *Handler) resumeDraft(ctx context.Context, chat int64, cmd, state, data string) error {
+	if !isStep(state) || !draftKeepers[cmd] {
+		return nil
+	}
+	if err := h.say(ctx, chat, txtDraftKept, nil); err != nil {
+		return err
+	}
+	return h.prompt(ctx, chat, state, decodeDraft(data))
 }
 
 // ask answers a question from the item list and offers the complaint flow.

@@ -396,3 +396,48 @@ func TestResidentFileFailureKeepsDraft(t *testing.T) {
 	_, out = r.press(aliceChat, summaryMsg, cbConfirm)
 	mustContain(t, texts(out), "BQ20261125-0001")
 }
+
+// TestResidentCommandsKeepTheDraft: /mycases, /status, /help and /complain in the middle of the
+// complaint form answer the command, say the draft is kept and ask the current step again; the
+// form then goes on with every earlier answer.
+func TestResidentCommandsKeepTheDraft(t *testing.T) {
+	r := newRig(t)
+	walkToConfirm(t, r, aliceChat)
+	r.press(aliceChat, summaryMsg, cbConfirm) // one case filed, so /mycases has something to list
+	if len(r.cases.filed) != 1 {
+		t.Fatalf("filed %d cases", len(r.cases.filed))
+	}
+
+	r.say(aliceChat, "我要投诉")
+	r.say(aliceChat, "办理失业登记")
+	for _, cmd := range []string{"/mycases", "/status BQ20261125-0001", "/help", "/complain"} {
+		out := r.say(aliceChat, cmd)
+		all := texts(out)
+		mustContain(t, all, txtDraftKept, "2/5")
+		if cmd == "/mycases" {
+			mustContain(t, all, "BQ20261125-0001")
+		}
+		if cmd == "/status BQ20261125-0001" {
+			mustContain(t, all, "区人社局")
+		}
+		if st := r.sess.state(aliceChat); st != stepOffice {
+			t.Fatalf("after %s the form is at %q, want %q", cmd, st, stepOffice)
+		}
+	}
+	r.say(aliceChat, "区就业服务中心")
+	r.say(aliceChat, "劳动合同证明")
+	r.say(aliceChat, "纺织城街道")
+	out := r.say(aliceChat, "13812345678")
+	mustContain(t, texts(out), "办理失业登记", "区就业服务中心", "劳动合同证明")
+	r.press(aliceChat, summaryMsg+1, cbConfirm)
+	if len(r.cases.filed) != 2 {
+		t.Fatalf("the kept draft was not filed: %d cases", len(r.cases.filed))
+	}
+	mustContain(t, r.cases.filed[1].Text, "办理失业登记", "区就业服务中心", "劳动合同证明")
+
+	// Outside the form the commands add nothing.
+	out = r.say(aliceChat, "/mycases")
+	if strings.Contains(texts(out), txtDraftKept) {
+		t.Errorf("no form open, yet told a draft is kept: %s", texts(out))
+	}
+}

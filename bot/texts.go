@@ -63,6 +63,7 @@ const (
 	txtAnonymous      = "匿名"
 	txtChooseEdit     = "请选择要修改的内容："
 	txtCancelled      = "已取消，本次填写的内容没有提交。您可以继续提问。"
+	txtDraftKept      = "您正在填写的投诉已保留，尚未提交。请继续回答下面的问题；不想提交了请发送 /cancel。"
 	txtNothingToCxl   = "当前没有正在进行的操作。"
 	txtFlowExpired    = "该操作已过期"
 	txtFileFailed     = "抱歉，登记没有成功，请稍后再点击“确认提交”重试，或拨打 12345 热线。"

@@ -91,10 +91,22 @@ func (e *env) reopen() {
 	e.metrics = delivery.NewMetrics(db)
 }
 
-// file files a hotline case; the text picks the department (see stubClassifier).
+// file files a case at the window (channel cli: its steps go to the department only); the
+// text picks the department (see stubClassifier).
 func (e *env) file(ref, text string) *routing.Case {
 	e.t.Helper()
-	c, _, err := e.svc.File(e.ctx, routing.NewCase{Channel: routing.ChannelHotline, ExternalRef: ref, Text: text + "（" + ref + "）",
+	return e.fileOn(routing.ChannelCLI, ref, text)
+}
+
+// fileHotline files a hotline case: its steps also go to the hotline's callback.
+func (e *env) fileHotline(ref, text string) *routing.Case {
+	e.t.Helper()
+	return e.fileOn(routing.ChannelHotline, ref, text)
+}
+
+func (e *env) fileOn(ch routing.Channel, ref, text string) *routing.Case {
+	e.t.Helper()
+	c, _, err := e.svc.File(e.ctx, routing.NewCase{Channel: ch, ExternalRef: ref, Text: text + "（" + ref + "）",
 		Complainant: routing.Complainant{Name: "张三", Phone: "13812341234"}})
 	if err != nil {
 		e.t.Fatal(err)

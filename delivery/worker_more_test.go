@@ -138,7 +138,7 @@ func TestPerCaseOrder(t *testing.T) {
 	clerk := routing.Actor{Role: routing.RoleDepartment, Department: "rsj", Name: "clerk"}
 	var ids []string
 	for i := range 6 {
-		c := e.file("T-"+strconv.Itoa(i), "健在证明")
+		c := e.fileHotline("T-"+strconv.Itoa(i), "健在证明")
 		for _, step := range []func() (*routing.Case, error){
 			func() (*routing.Case, error) { return e.svc.Accept(e.ctx, clerk, c.ID) },
 			func() (*routing.Case, error) {
@@ -155,8 +155,8 @@ func TestPerCaseOrder(t *testing.T) {
 	w := e.worker(func(o *delivery.Options) { o.Concurrency = 4 })
 	e.once(w)
 	for _, r := range hotline.got() {
-		if r.Kind != "accepted" {
-			t.Fatalf("hotline got %s (%s) before the case's accepted event went through", r.Kind, r.EventID)
+		if r.Kind != "dispatched" {
+			t.Fatalf("hotline got %s (%s) before the case's dispatched event went through", r.Kind, r.EventID)
 		}
 	}
 	for range 4 {
@@ -174,7 +174,7 @@ func TestPerCaseOrder(t *testing.T) {
 		}
 	}
 	for _, id := range ids {
-		if kinds := kindsOf(e.streams(id, "hotline")); kinds != "accepted replied closed" {
+		if kinds := kindsOf(e.streams(id, "hotline")); kinds != "dispatched accepted replied closed" {
 			t.Errorf("%s hotline stream: %s", id, kinds)
 		}
 	}
@@ -345,5 +345,58 @@ func TestSkipReasonPerTarget(t *testing.T) {
 	}
 	if got["mzj"] != "经群接收" || got["rsj"] != delivery.ReasonNoEndpoint {
 		t.Fatalf("skip reasons by target: %v", got)
+	}
+}
+
+// (9) The hotline's and the portal's callback get every step of their own cases, the
+// dispatch and the return included; a case filed at the window sends them nothing.
+func TestChannelsGetDispatchedAndReturned(t *testing.T) {
+	e := newEnv(t)
+	e.endpoint("rsj")
+	e.endpoint("mzj")
+	e.endpoint(routing.CodeTriage)
+	hotline, portal := e.endpoint("hotline"), e.endpoint("portal")
+	clerk := routing.Actor{Role: routing.RoleDepartment, Department: "rsj", Name: "clerk"}
+	h := e.fileHotline("T-1", "健在证明")
+	p := e.fileOn(routing.ChannelPortal, "P-1", "健在证明")
+	e.file("W-1", "健在证明") // window case: no channel
+	for _, id := range []string{h.ID, p.ID} {
+		if _, err := e.svc.Return(e.ctx, clerk, id, "该事项属区民政局"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Redispatch(e.ctx, operator, id, "mzj", "改派民政"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := e.worker(nil)
+	for range 4 {
+		e.once(w)
+		e.clk.Add(time.Minute)
+	}
+	e.allDelivered()
+	for _, tc := range []struct {
+		ep   *endpoint
+		id   string
+		name string
+	}{{hotline, h.ID, "hotline"}, {portal, p.ID, "portal"}} {
+		var kinds []string
+		for _, r := range tc.ep.got() {
+			if r.Payload.CaseID != tc.id {
+				t.Errorf("%s got another channel's case %s", tc.name, r.Payload.CaseID)
+			}
+			if r.SigErr != nil {
+				t.Errorf("%s: %s not signed: %v", tc.name, r.EventID, r.SigErr)
+			}
+			if r.Payload.Text != "" || r.Payload.Complainant != nil {
+				t.Errorf("%s: %s carries the text or the caller", tc.name, r.EventID)
+			}
+			kinds = append(kinds, r.Kind)
+		}
+		if got := strings.Join(kinds, " "); got != "dispatched returned dispatched" {
+			t.Errorf("%s callback got %q, want dispatched returned dispatched", tc.name, got)
+		}
+		if last := tc.ep.got(); len(last) == 3 && (last[2].Payload.Department != "mzj" || last[1].Payload.Reason != "该事项属区民政局") {
+			t.Errorf("%s: returned reason %q, redispatched to %q", tc.name, last[1].Payload.Reason, last[2].Payload.Department)
+		}
 	}
 }

@@ -62,8 +62,8 @@ func TestSameTicketNoOtherTicket(t *testing.T) {
 	if n := e.count(`SELECT COUNT(*) FROM case_events`); n != 2 {
 		t.Errorf("%d events, want 2", n)
 	}
-	if n := e.count(`SELECT COUNT(*) FROM outbox`); n != 1 {
-		t.Errorf("%d outbox rows, want 1", n)
+	if n := e.count(`SELECT COUNT(*) FROM outbox`); n != 2 { // dispatched: to the department and the hotline
+		t.Errorf("%d outbox rows, want 2", n)
 	}
 }
 

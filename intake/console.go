@@ -22,7 +22,9 @@ package intake
 // The complainant is shown masked (routing.Complainant.Masked) even to the assigned
 // department, and so are the phones, ID-card numbers and names typed into the text, the
 // reply and the reasons (routing.MaskText): the console is read on shared office screens and
-// phones; the full number stays available through the department API.
+// phones; the full number stays available through the department API, and on the console
+// through 显示号码 (POST …/reveal), which records a reveal_contact event before it shows the
+// number on that one answer, and is refused for anonymous cases and 举报.
 
 import (
 	"context"
@@ -291,6 +293,7 @@ type queueRow struct {
 	ID, Type, Status, StatusLabel, Excerpt string
 	Received, AcceptBy, Deadline           time.Time
 	Overdue, Open                          bool
+	Late                                   bool // answered after its deadline (超期答复)
 }
 
 func (c *console) handleQueue(w http.ResponseWriter, r *http.Request) {
@@ -320,7 +323,7 @@ func (c *console) handleQueue(w http.ResponseWriter, r *http.Request) {
 	row := func(k *routing.Case) queueRow {
 		return queueRow{ID: k.ID, Type: string(k.Type), Status: string(k.Status), StatusLabel: routing.StatusLabel(k.Status),
 			Excerpt: excerpt(routing.MaskText(k.Text, k.Complainant.Name), 40), Received: k.ReceivedAt, AcceptBy: k.AcceptBy, Deadline: k.Deadline(),
-			Overdue: overdue(k, now), Open: k.Status.Open()}
+			Overdue: overdue(k, now), Open: k.Status.Open(), Late: k.CurrentRound().AnsweredLate()}
 	}
 	var openRows, doneRows []queueRow
 	overdueN := 0
@@ -380,10 +383,12 @@ func (c *console) handleCase(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 		return
 	}
-	c.showCase(w, r, sess, r.PathValue("id"), http.StatusOK, consoleFlash[r.URL.Query().Get("done")], "")
+	c.showCase(w, r, sess, r.PathValue("id"), http.StatusOK, consoleFlash[r.URL.Query().Get("done")], "", "")
 }
 
-func (c *console) showCase(w http.ResponseWriter, r *http.Request, sess *consoleSession, id string, status int, flash, problem string) {
+// showCase renders the case page; phone, when set, is the complainant's number the clerk has
+// just asked to see (显示号码), shown in full on this one answer only.
+func (c *console) showCase(w http.ResponseWriter, r *http.Request, sess *consoleSession, id string, status int, flash, problem, phone string) {
 	k, err := c.ownCase(r.Context(), sess, id)
 	if err != nil {
 		c.failed(w, r, id, err)
@@ -401,22 +406,26 @@ func (c *console) showCase(w http.ResponseWriter, r *http.Request, sess *console
 		who = &m
 	}
 	type ev struct {
-		At                       time.Time
-		Label, Actor, Reason, To string
+		At                               time.Time
+		Action, Label, Actor, Reason, To string
 	}
 	evs := make([]ev, 0, len(events))
 	for _, e := range events {
-		evs = append(evs, ev{At: e.At, Label: routing.ActionLabel(e.Action), Actor: e.Actor.String(),
-			Reason: routing.MaskText(e.Reason, k.Complainant.Name), To: routing.StatusLabel(e.ToStatus)})
+		evs = append(evs, ev{At: e.At, Action: string(e.Action), Label: routing.ActionLabel(e.Action),
+			Actor: c.actorLabel(e.Actor), Reason: routing.MaskText(e.Reason, k.Complainant.Name), To: routing.StatusLabel(e.ToStatus)})
 	}
 	st := k.Status
 	c.render(w, status, "case", map[string]any{"Title": "案件 " + k.ID, "Session": sess, "Case": k.MaskedCopy(), "View": v,
 		"StatusLabel": routing.StatusLabel(st), "Who": who, "Events": evs, "Flash": flash, "Problem": problem,
-		"Overdue":   overdue(k, c.s.now()),
-		"CanAccept": st == routing.StatusDispatched || st == routing.StatusReopened,
-		"CanReply":  st == routing.StatusAccepted || st == routing.StatusExtensionRequested || st == routing.StatusReopened,
-		"CanReturn": st == routing.StatusDispatched || st == routing.StatusAccepted || st == routing.StatusReopened,
-		"CanExtend": st == routing.StatusAccepted && k.ExtensionDays == 0})
+		"Channel": routing.ChannelLabel(k.Channel), "Street": c.orgName(k.Street), "Department": c.orgName(k.Department),
+		"Items": c.items(r.Context(), k.Items), "Phone": phone,
+		"CanReveal":    phone == "" && showComplainant(k, sess.Dept) && k.Complainant.Phone != "",
+		"AnsweredLate": k.CurrentRound().AnsweredLate(),
+		"Overdue":      overdue(k, c.s.now()),
+		"CanAccept":    st == routing.StatusDispatched || st == routing.StatusReopened,
+		"CanReply":     st == routing.StatusAccepted || st == routing.StatusExtensionRequested || st == routing.StatusReopened,
+		"CanReturn":    st == routing.StatusDispatched || st == routing.StatusAccepted || st == routing.StatusReopened,
+		"CanExtend":    st == routing.StatusAccepted && k.ExtensionDays == 0})
 }
 
 func (c *console) handleAction(w http.ResponseWriter, r *http.Request) {
@@ -447,10 +456,19 @@ func (c *console) handleAction(w http.ResponseWriter, r *http.Request) {
 	case "extension":
 		days, convErr := strconv.Atoi(strings.TrimSpace(f.Get("days")))
 		if convErr != nil {
-			c.showCase(w, r, sess, id, http.StatusBadRequest, "", "延期天数必须是整数")
+			c.showCase(w, r, sess, id, http.StatusBadRequest, "", "延期天数必须是整数", "")
 			return
 		}
 		_, err = c.s.cases.RequestExtension(r.Context(), a, id, days, strings.TrimSpace(f.Get("reason")))
+	case "reveal":
+		// The look is recorded first (an event in the history); only then is the number shown,
+		// on this answer alone: a reload or another clerk sees it masked again.
+		var k *routing.Case
+		if k, err = c.s.cases.RevealContact(r.Context(), a, id); err == nil {
+			c.s.log.Info("console action", "case_id", id, "department", sess.Dept, "clerk_ref", clerkRef(sess.Token, sess.Clerk), "action", action)
+			c.showCase(w, r, sess, id, http.StatusOK, "号码已显示，本次查看已记入办理记录。", "", k.Complainant.Phone)
+			return
+		}
 	default:
 		c.errorPage(w, r, http.StatusNotFound, "页面不存在")
 		return
@@ -458,9 +476,16 @@ func (c *console) handleAction(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		switch routing.ErrorCode(err) {
 		case routing.EINVALID:
-			c.showCase(w, r, sess, id, http.StatusBadRequest, "", routing.ErrorMessage(err))
+			c.showCase(w, r, sess, id, http.StatusBadRequest, "", routing.ErrorMessage(err), "")
 		case routing.ECONFLICT:
-			c.showCase(w, r, sess, id, http.StatusConflict, "", routing.ErrorMessage(err))
+			c.showCase(w, r, sess, id, http.StatusConflict, "", routing.ErrorMessage(err), "")
+		case routing.EFORBIDDEN:
+			if action != "reveal" {
+				c.failed(w, r, id, err)
+				break
+			}
+			// An anonymous case or a 举报: the number is never shown.
+			c.showCase(w, r, sess, id, http.StatusForbidden, "", routing.ErrorMessage(err), "")
 		default:
 			c.failed(w, r, id, err)
 		}

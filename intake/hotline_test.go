@@ -107,15 +107,20 @@ func TestHotlineContract(t *testing.T) {
 			}
 		})
 	}
-	// Only the two accepted tickets were stored, each whole: case, two events, one outbox row.
+	// Only the two accepted tickets were stored, each whole: case, two events and the outbox
+	// rows: the first dispatched (to rsj and to the hotline), the second, from the same phone
+	// about the same, linked as its duplicate (to the hotline).
 	if n := e.count(`SELECT COUNT(*) FROM cases`); n != 2 {
 		t.Errorf("%d cases stored, want 2", n)
 	}
 	if n := e.count(`SELECT COUNT(*) FROM case_events`); n != 4 {
 		t.Errorf("%d events stored, want 4", n)
 	}
-	if n := e.count(`SELECT COUNT(*) FROM outbox`); n != 2 {
-		t.Errorf("%d outbox rows, want 2", n)
+	if n := e.count(`SELECT COUNT(*) FROM outbox`); n != 3 {
+		t.Errorf("%d outbox rows, want 3", n)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM outbox WHERE target = 'hotline' AND kind IN ('dispatched', 'duplicate')`); n != 2 {
+		t.Errorf("%d dispatched/duplicate rows for the hotline, want 2", n)
 	}
 	if e.notified.Load() == 0 {
 		t.Error("Notify was never called")
@@ -204,8 +209,8 @@ func TestHotlineConcurrentSameTicket(t *testing.T) {
 	if c := e.count(`SELECT COUNT(*) FROM cases WHERE external_ref = ?`, ticketNo(7)); c != 1 {
 		t.Errorf("%d cases for the ticket, want 1", c)
 	}
-	if c := e.count(`SELECT COUNT(*) FROM outbox`); c != 1 {
-		t.Errorf("%d outbox rows, want 1", c)
+	if c := e.count(`SELECT COUNT(*) FROM outbox`); c != 2 { // dispatched: to the department and the hotline
+		t.Errorf("%d outbox rows, want 2", c)
 	}
 }
 

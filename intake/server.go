@@ -34,6 +34,8 @@ type CaseActions interface {
 	Reply(ctx context.Context, a routing.Actor, id, reply string) (*routing.Case, error)
 	Return(ctx context.Context, a routing.Actor, id, reason string) (*routing.Case, error)
 	RequestExtension(ctx context.Context, a routing.Actor, id string, days int, reason string) (*routing.Case, error)
+	// RevealContact records that the department's clerk looked at the complainant's phone.
+	RevealContact(ctx context.Context, a routing.Actor, id string) (*routing.Case, error)
 }
 
 // CaseService is everything the server asks of the case engine; *routing.Service implements it.
@@ -67,6 +69,9 @@ type Deps struct {
 
 	// Directory, when set, adds department names to case views.
 	Directory *routing.Directory
+	// Certificate, when set, names a list item for the console ("BQ-036 劳动合同证明"): the
+	// certificate of item id in the list in force, "" when the list lacks it.
+	Certificate func(ctx context.Context, id string) string
 	// ConsoleSessions keeps the department console's sessions (store.DB); nil keeps them in
 	// memory, so that a restart signs every clerk out.
 	ConsoleSessions ConsoleSessionStore
@@ -99,6 +104,7 @@ type Server struct {
 	portal   []byte
 	tokens   tokenSet
 	dir      *routing.Directory
+	cert     func(ctx context.Context, id string) string // nil: items are shown by id
 	now      func() time.Time
 	log      *slog.Logger
 	metrics  *metrics
@@ -116,7 +122,7 @@ func New(d Deps) (*Server, error) {
 		return nil, errors.New("intake: Cases and DB are required")
 	}
 	s := &Server{cases: d.Cases, db: d.DB, hotline: d.HotlineSecret, portal: d.PortalSecret,
-		dir: d.Directory, now: d.Now, log: d.Logger, sessions: d.ConsoleSessions}
+		dir: d.Directory, cert: d.Certificate, now: d.Now, log: d.Logger, sessions: d.ConsoleSessions}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -53,6 +53,11 @@ type Case struct {
 	// stored version is still the one the change was computed from (optimistic concurrency).
 	Version int
 
+	// Rounds are the rounds of handling a reopen ended, oldest first (see Round); the fields
+	// above hold the current one. Loaded with a case read by id (Store.Case), the report and the
+	// export; the lists leave it empty.
+	Rounds []Round
+
 	// Fingerprint is NewCase.Fingerprint of the request that filed the case, "" when none
 	// was given (the CLI, the bot, cases filed before fingerprints were kept).
 	Fingerprint string
@@ -123,6 +128,44 @@ func (c *Case) DueAt() time.Time {
 		return time.Time{}
 	}
 	return c.Deadline()
+}
+
+// DeadlineKind names which deadline is next for an open case.
+type DeadlineKind string
+
+// The two deadlines of a round.
+const (
+	DeadlineAccept  DeadlineKind = "accept"  // 签收
+	DeadlineResolve DeadlineKind = "resolve" // 办结 (the granted extension when there is one)
+)
+
+// Label is the Chinese name of the deadline: 签收 or 办结.
+func (k DeadlineKind) Label() string {
+	switch k {
+	case DeadlineAccept:
+		return "签收"
+	case DeadlineResolve:
+		return "办结"
+	}
+	return string(k)
+}
+
+// AwaitsAcceptance reports whether the case waits for its department to accept it (签收): it
+// was dispatched or reopened and nobody has accepted this round yet.
+func (c *Case) AwaitsAcceptance() bool {
+	return (c.Status == StatusDispatched || c.Status == StatusReopened) && c.AcceptedAt.IsZero()
+}
+
+// NextDeadline is the next deadline someone owes the case: the 签收 deadline while it awaits
+// acceptance, else the resolve deadline in force; zero once nobody owes an answer.
+func (c *Case) NextDeadline() (time.Time, DeadlineKind) {
+	if !c.Status.Open() {
+		return time.Time{}, ""
+	}
+	if c.AwaitsAcceptance() && !c.AcceptBy.IsZero() {
+		return c.AcceptBy, DeadlineAccept
+	}
+	return c.Deadline(), DeadlineResolve
 }
 
 // VisibleTo reports whether actor may see the case: a department only its own, a resident
@@ -229,6 +272,7 @@ var actionLabels = map[Action]string{
 	ActRequestExtension: "申请延期", ActGrantExtension: "批准延期", ActDenyExtension: "驳回延期",
 	ActClose: "办结", ActRate: "评价", ActReopen: "重办", ActMarkDuplicate: "合并",
 	ActUndoDuplicate: "撤销合并", ActRemind: "催办", ActMarkOverdue: "标记超期", ActEscalate: "督办",
+	ActRevealContact: "查看联系电话",
 }
 
 // ActionLabel is the Chinese name of an action, for messages and tables.

@@ -9,6 +9,10 @@ package routing
 //	accepted ─request_extension→ extension_requested ─grant/deny_extension→ accepted
 //	extension_requested ─reply→ replied
 //	closed ─rate→ closed;  closed (不满意) ─reopen→ reopened ─accept→ accepted
+//	any ─reveal_contact→ the same (the assigned department looked at the phone: audit only)
+//
+// A reopen ends the round of handling: the round (deadlines, acceptance, reply, rating, flags)
+// is kept in Case.Rounds before the case starts the next one (round.go).
 //
 // Reminder (催办), overdue (超期) and escalation (督办) are flags, not states: each is an
 // event that sets a time on the case and keeps its status, allowed in every open status
@@ -49,12 +53,16 @@ const (
 	ActRemind           Action = "remind"       // 催办 (flag)
 	ActMarkOverdue      Action = "mark_overdue" // 超期 (flag)
 	ActEscalate         Action = "escalate"     // 督办 (flag)
+	// ActRevealContact records that the assigned department looked at the complainant's phone
+	// (to call back): an audit entry that keeps the status, allowed in every status, refused
+	// for an anonymous case or a 举报 and for any other department.
+	ActRevealContact Action = "reveal_contact"
 )
 
 // Actions lists every action of the transition table.
 var Actions = []Action{ActDispatch, ActAccept, ActReply, ActReturn, ActRequestExtension,
 	ActGrantExtension, ActDenyExtension, ActClose, ActRate, ActReopen, ActMarkDuplicate,
-	ActUndoDuplicate, ActRemind, ActMarkOverdue, ActEscalate}
+	ActUndoDuplicate, ActRemind, ActMarkOverdue, ActEscalate, ActRevealContact}
 
 // Transition is one allowed row of the table: Action in From leads to To.
 type Transition struct {
@@ -104,6 +112,9 @@ func buildTransitions() map[Status]map[Action]Status {
 			rows = append(rows, Transition{s, a, s})
 		}
 	}
+	for _, s := range Statuses {
+		rows = append(rows, Transition{s, ActRevealContact, s})
+	}
 	t := map[Status]map[Action]Status{}
 	for _, r := range rows {
 		if t[r.From] == nil {
@@ -132,6 +143,7 @@ var actionRoles = map[Action][]Role{
 	ActRemind:           {RoleSystem},
 	ActMarkOverdue:      {RoleSystem},
 	ActEscalate:         {RoleSystem, RoleOperator},
+	ActRevealContact:    {RoleDepartment},
 }
 
 // Deadliner computes the dates the lifecycle needs. routing.SLA implements it.
@@ -337,6 +349,8 @@ func (l Lifecycle) apply(n *Case, e *Event, cmd Command, at time.Time) error {
 			return Errorf(ECONFLICT, "只有评价为不满意的案件可以重办")
 		}
 		e.Data["satisfaction"] = string(n.Satisfaction)
+		endRound(n, at)
+		e.Data["round"] = strconv.Itoa(len(n.Rounds) + 1)
 		n.Reply, n.RepliedAt, n.ClosedAt, n.Satisfaction = "", time.Time{}, time.Time{}, ""
 		l.startRound(n, at, at)
 		e.Data["accept_by"] = stamp(n.AcceptBy)
@@ -383,6 +397,14 @@ func (l Lifecycle) apply(n *Case, e *Event, cmd Command, at time.Time) error {
 		}
 		n.OverdueAt = at
 		e.Data["deadline"] = stamp(n.Deadline())
+	case ActRevealContact:
+		if !n.DisclosedTo(cmd.Actor.Department) {
+			return Errorf(EFORBIDDEN, "匿名或举报案件不能显示联系电话")
+		}
+		if n.Complainant.Phone == "" {
+			return Errorf(ECONFLICT, "案件 %s 没有留联系电话", n.ID)
+		}
+		e.Data["field"] = "phone" // which datum was shown; never the datum itself
 	case ActEscalate:
 		if !n.EscalatedAt.IsZero() {
 			return Errorf(ECONFLICT, "案件 %s 已督办", n.ID)

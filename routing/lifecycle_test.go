@@ -78,6 +78,15 @@ reopened remind reopened
 reopened mark_overdue reopened
 reopened escalate reopened
 duplicate undo_duplicate dispatched
+received reveal_contact received
+dispatched reveal_contact dispatched
+accepted reveal_contact accepted
+extension_requested reveal_contact extension_requested
+returned reveal_contact returned
+replied reveal_contact replied
+closed reveal_contact closed
+reopened reveal_contact reopened
+duplicate reveal_contact duplicate
 `
 
 func parseWant(t *testing.T) map[Status]map[Action]Status {
@@ -102,7 +111,8 @@ func fixture(s Status, a Action) (Case, Command) {
 		Text: "社保局要求开具健在证明", Items: []string{"BQ-012"}, Reasons: []string{"事项 BQ-012 属区人社局"},
 		Department: "rsj", Status: s, ReceivedAt: t0, DispatchedAt: t0,
 		AcceptBy: t0.Add(24 * time.Hour), ResolveBy: t0.Add(5 * 24 * time.Hour), CalendarCovered: true,
-		RemindAt: t0.Add(4 * 24 * time.Hour), Version: 3}
+		RemindAt: t0.Add(4 * 24 * time.Hour), Version: 3,
+		Complainant: Complainant{Name: "张三", Phone: "13812341234"}}
 	at := t0.Add(2 * time.Hour)
 	switch s {
 	case StatusAccepted, StatusExtensionRequested, StatusReplied, StatusClosed:
@@ -286,6 +296,14 @@ func TestGuards(t *testing.T) {
 			func(c *Case, cmd *Command) { c.RemindAt, c.ReminderSentAt = time.Time{}, t0 }, ECONFLICT},
 		{"overdue before the deadline", StatusAccepted, ActMarkOverdue,
 			func(c *Case, cmd *Command) { cmd.At = c.ResolveBy.Add(-time.Minute) }, ECONFLICT},
+		{"reveal an anonymous caller", StatusAccepted, ActRevealContact,
+			func(c *Case, cmd *Command) { c.Anonymous = true }, EFORBIDDEN},
+		{"reveal the caller of a report", StatusAccepted, ActRevealContact,
+			func(c *Case, cmd *Command) { c.Type = TypeReport }, EFORBIDDEN},
+		{"reveal another department's caller", StatusAccepted, ActRevealContact,
+			func(c *Case, cmd *Command) { cmd.Actor.Department = "mzj" }, EFORBIDDEN},
+		{"reveal without a phone", StatusAccepted, ActRevealContact,
+			func(c *Case, cmd *Command) { c.Complainant.Phone = "" }, ECONFLICT},
 		{"overdue twice", StatusAccepted, ActMarkOverdue,
 			func(c *Case, cmd *Command) { c.OverdueAt = c.ResolveBy }, ECONFLICT},
 		{"escalate twice", StatusAccepted, ActEscalate,
@@ -371,6 +389,40 @@ func TestLifecycleDates(t *testing.T) {
 	}
 	if c.Version != 11 {
 		t.Fatalf("version %d, want 11 (one per event)", c.Version)
+	}
+	// The round the reopen ended is kept whole: late (answered after the extended deadline),
+	// accepted on time, rated 不满意.
+	if len(c.Rounds) != 1 || ev.Data["round"] != "2" {
+		t.Fatalf("rounds %+v, event data %v", c.Rounds, ev.Data)
+	}
+	r := c.Rounds[0]
+	if r.N != 1 || r.Department != "rsj" || r.Reply != "已办理" || r.Satisfaction != Unsatisfied ||
+		!r.ExtendedTo.Equal(cob(8)) || !r.AcceptedOnTime() || r.AnsweredOnTime() || !r.AnsweredLate() ||
+		r.OverdueAt.IsZero() || !r.ClosedAt.Equal(cob(9)) || !r.ReopenedAt.Equal(cob(10)) || !r.AcceptBy.Equal(cob(1)) {
+		t.Fatalf("round 1 %+v", r)
+	}
+	if f := c.FirstRound(); f != r || len(c.AllRounds()) != 2 || c.AllRounds()[1].N != 2 {
+		t.Fatalf("first round %+v, all %+v", f, c.AllRounds())
+	}
+	// Apply never writes the slices of the case it was given: a second reopen of the same
+	// earlier state (as a retry would compute it) does not change the first result.
+	before := c
+	step(Command{Action: ActAccept, Actor: dept, At: cob(11)})
+	step(Command{Action: ActReply, Actor: dept, At: cob(11), Reply: "再次答复"})
+	step(Command{Action: ActClose, Actor: op, At: cob(11)})
+	step(Command{Action: ActRate, Actor: op, At: cob(11), Satisfaction: Unsatisfied})
+	closed := c
+	a, _, err := life.Apply(closed, Command{Action: ActReopen, Actor: op, At: cob(12)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := life.Apply(closed, Command{Action: ActReopen, Actor: op, At: cob(13)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(before.Rounds) != 1 || len(closed.Rounds) != 1 || len(a.Rounds) != 2 || !a.Rounds[1].ReopenedAt.Equal(cob(12)) ||
+		!b.Rounds[1].ReopenedAt.Equal(cob(13)) {
+		t.Fatalf("rounds shared between results: %+v / %+v", a.Rounds, b.Rounds)
 	}
 }
 

@@ -65,6 +65,13 @@ func (c *Case) MaskedCopy() *Case {
 	name := c.Complainant.Name
 	m.Complainant = c.Complainant.Masked()
 	m.Text, m.Address, m.Reply = MaskText(c.Text, name), MaskText(c.Address, name), MaskText(c.Reply, name)
+	if len(c.Rounds) > 0 {
+		m.Rounds = make([]Round, len(c.Rounds))
+		for i, r := range c.Rounds {
+			r.Reply = MaskText(r.Reply, name)
+			m.Rounds[i] = r
+		}
+	}
 	return &m
 }
 

@@ -90,8 +90,12 @@ func TestMaskTextNames(t *testing.T) {
 
 func TestMaskedCopyKeepsOriginal(t *testing.T) {
 	c := &Case{ID: "BQ20261125-0001", Text: "我叫李四，电话13912345678", Reply: "已电话联系13912345678",
-		Address: "纺织城，座机029-88886666", Complainant: Complainant{Name: "李四", Phone: "13912345678"}}
+		Address: "纺织城，座机029-88886666", Complainant: Complainant{Name: "李四", Phone: "13912345678"},
+		Rounds: []Round{{N: 1, Reply: "李四已认可，13912345678"}}}
 	m := c.MaskedCopy()
+	if len(m.Rounds) != 1 || m.Rounds[0].Reply != "李*已认可，139****5678" || c.Rounds[0].Reply != "李四已认可，13912345678" {
+		t.Errorf("an earlier round's reply: masked %+v, original %+v", m.Rounds, c.Rounds)
+	}
 	if m.Text != "我叫李*，电话139****5678" || m.Reply != "已电话联系139****5678" || m.Address != "纺织城，座机029-****6666" ||
 		m.Complainant != (Complainant{"李*", "139****5678"}) || m.ID != c.ID {
 		t.Errorf("masked copy = %+v", m)

@@ -12,21 +12,25 @@ import (
 //
 // Definitions (all per case, the case counted under its current handling department unless said):
 //   - received: cases received in the range, every status (duplicates included).
-//   - accepted_on_time: AcceptedAt set and not after AcceptBy (the current round's 签收 deadline).
-//   - answered_on_time: RepliedAt set and not after the resolve deadline in force (Deadline():
-//     the granted extension, else ResolveBy).
+//   - accepted_on_time: the first round (Case.FirstRound: before any reopen) accepted by its
+//     签收 deadline. A reopen starts a new round but never rewrites how the first one went.
+//   - answered_on_time: the first round answered by its resolve deadline in force (the granted
+//     extension, else ResolveBy).
 //   - overdue: open now (Status.Open) with a deadline in force before the report's Now.
 //   - returned: cases a department returned (退回) at least once, counted under the department
 //     that returned them (the return event's actor department; the case's department when the
 //     event names none, or, without events, a case whose status is returned).
 //   - extended: cases with at least one granted extension (grant_extension event, or ExtendedTo set).
-//   - reopened: cases reopened (重办) at least once (reopen event, or status reopened).
-//   - median_working_days: median over replied cases of WorkingDaysBetween(DispatchedAt, RepliedAt)
-//     (see there); null when no case was replied.
-//   - satisfaction: share (0–1) of 满意 and 基本满意 among the rated cases; null when none is rated.
+//   - reopened: cases reopened (重办) at least once (reopen event, ended rounds, or status reopened).
+//   - escalated: cases escalated (督办) at least once, in any round (escalate event or flag).
+//   - unsatisfied: 不满意 ratings, one per rated round (a case rated 不满意, reopened and rated
+//     不满意 again counts 2).
+//   - median_working_days: median over cases whose first round was answered of
+//     WorkingDaysBetween(DispatchedAt, RepliedAt) of that round (see there); null when none.
+//   - satisfaction: share (0–1) of 满意 and 基本满意 among the ratings of every round; null when none.
 //
-// Per item: complaints counts cases of type 投诉 or 举报 naming the item, consultations cases of
-// type 咨询; an item named twice by one case counts once.
+// Per item: each case counts once, under its primary item (the first, best matched of up to
+// three): complaints counts cases of type 投诉 or 举报, consultations cases of type 咨询.
 type Report struct {
 	From        string       `json:"from"`
 	To          string       `json:"to"`
@@ -44,9 +48,9 @@ type Report struct {
 
 // ReportTotals sums the department rows for the headline.
 type ReportTotals struct {
-	AcceptedOnTime, AnsweredOnTime, Overdue, Returned, Extended, Reopened int
-	Satisfaction                                                          *float64
-	MedianWorkingDays                                                     *float64
+	AcceptedOnTime, AnsweredOnTime, Overdue, Returned, Extended, Reopened, Escalated, Unsatisfied int
+	Satisfaction                                                                                  *float64
+	MedianWorkingDays                                                                             *float64
 }
 
 // DeptReport is one department's row.
@@ -60,6 +64,8 @@ type DeptReport struct {
 	Returned          int      `json:"returned"`
 	Extended          int      `json:"extended"`
 	Reopened          int      `json:"reopened"`
+	Escalated         int      `json:"escalated"`
+	Unsatisfied       int      `json:"unsatisfied"`
 	MedianWorkingDays *float64 `json:"median_working_days"`
 	Satisfaction      *float64 `json:"satisfaction"`
 }
@@ -141,7 +147,7 @@ func BuildReport(cases []*Case, events []Event, o ReportOptions) *Report {
 		}
 		return a
 	}
-	type evFlags struct{ returned, extended, reopened bool }
+	type evFlags struct{ returned, extended, reopened, escalated bool }
 	byCase := make(map[string]*Case, len(cases))
 	in := make([]*Case, 0, len(cases))
 	for _, c := range cases {
@@ -178,6 +184,8 @@ func BuildReport(cases []*Case, events []Event, o ReportOptions) *Report {
 			f.extended = true
 		case ActReopen:
 			f.reopened = true
+		case ActEscalate:
+			f.escalated = true
 		}
 	}
 
@@ -189,13 +197,14 @@ func BuildReport(cases []*Case, events []Event, o ReportOptions) *Report {
 		r.Total++
 		a := dept(c.Department)
 		a.row.Received++
-		if !c.AcceptedAt.IsZero() && !c.AcceptBy.IsZero() && !c.AcceptedAt.After(c.AcceptBy) {
+		first := c.FirstRound()
+		if first.AcceptedOnTime() {
 			a.row.AcceptedOnTime++
 		}
-		dl := c.Deadline()
-		if !c.RepliedAt.IsZero() && !dl.IsZero() && !c.RepliedAt.After(dl) {
+		if first.AnsweredOnTime() {
 			a.row.AnsweredOnTime++
 		}
+		dl := c.Deadline()
 		if c.Status.Open() && !dl.IsZero() && o.Now.After(dl) {
 			a.row.Overdue++
 		}
@@ -212,28 +221,35 @@ func BuildReport(cases []*Case, events []Event, o ReportOptions) *Report {
 		if f.extended || !c.ExtendedTo.IsZero() {
 			a.row.Extended++
 		}
-		if f.reopened || c.Status == StatusReopened {
+		if f.reopened || len(c.Rounds) > 0 || c.Status == StatusReopened {
 			a.row.Reopened++
 		}
-		if !c.RepliedAt.IsZero() && !c.DispatchedAt.IsZero() {
-			n := cal.WorkingDaysBetween(c.DispatchedAt, c.RepliedAt)
+		rounds := c.AllRounds()
+		if f.escalated || slices.ContainsFunc(rounds, func(r Round) bool { return !r.EscalatedAt.IsZero() }) {
+			a.row.Escalated++
+		}
+		if !first.RepliedAt.IsZero() && !first.DispatchedAt.IsZero() {
+			n := cal.WorkingDaysBetween(first.DispatchedAt, first.RepliedAt)
 			a.days = append(a.days, n)
 			allDays = append(allDays, n)
 		}
-		if c.Satisfaction.Valid() {
+		for _, r := range rounds {
+			if !r.Satisfaction.Valid() {
+				continue
+			}
 			a.rated++
 			allRated++
-			if c.Satisfaction != Unsatisfied {
+			if r.Satisfaction == Unsatisfied {
+				a.row.Unsatisfied++
+			} else {
 				a.good++
 				allGood++
 			}
 		}
 		complaint := c.Type == TypeComplaint || c.Type == TypeReport
 		consult := c.Type == TypeConsultation
-		for i, id := range c.Items {
-			if id == "" || slices.Contains(c.Items[:i], id) {
-				continue
-			}
+		if len(c.Items) > 0 && c.Items[0] != "" {
+			id := c.Items[0] // the primary item only: a case is one complaint, not three
 			it := items[id]
 			if it == nil {
 				it = &ItemReport{ID: id}
@@ -269,6 +285,8 @@ func BuildReport(cases []*Case, events []Event, o ReportOptions) *Report {
 		s.Returned += a.row.Returned
 		s.Extended += a.row.Extended
 		s.Reopened += a.row.Reopened
+		s.Escalated += a.row.Escalated
+		s.Unsatisfied += a.row.Unsatisfied
 	}
 	r.Summary.MedianWorkingDays = median(allDays)
 	r.Summary.Satisfaction = share(allGood, allRated)

@@ -34,6 +34,8 @@ type reportView struct {
 	Depts      []DeptReport
 	Items      []ItemReport
 	Generated  string
+	Empty      string
+	ItemBasis  string
 }
 
 type kv struct{ K, V string }
@@ -47,13 +49,15 @@ func reportTitle(r *Report) string {
 
 func htmlView(r *Report) reportView {
 	s := r.Summary
-	v := reportView{R: r, Title: reportTitle(r), Depts: r.Departments, Items: r.Items}
+	v := reportView{R: r, Title: reportTitle(r), Depts: r.Departments, Items: r.Items, Empty: EmptyReportNote,
+		ItemBasis: ItemBasisNote}
 	if !r.Now.IsZero() {
 		v.Generated = r.Now.In(Shanghai).Format("2006-01-02 15:04")
 	}
-	v.Headline = []kv{{"受理总量", fmt.Sprint(r.Total)}, {"按时签收", fmt.Sprint(s.AcceptedOnTime)},
-		{"按时答复", fmt.Sprint(s.AnsweredOnTime)}, {"当前超期", fmt.Sprint(s.Overdue)},
+	v.Headline = []kv{{"受理总量", fmt.Sprint(r.Total)}, {"首轮按时签收", fmt.Sprint(s.AcceptedOnTime)},
+		{"首轮按时答复", fmt.Sprint(s.AnsweredOnTime)}, {"当前超期", fmt.Sprint(s.Overdue)},
 		{"退回", fmt.Sprint(s.Returned)}, {"延期", fmt.Sprint(s.Extended)}, {"重办", fmt.Sprint(s.Reopened)},
+		{"督办", fmt.Sprint(s.Escalated)}, {"不满意", fmt.Sprint(s.Unsatisfied)},
 		{"答复用时中位数（工作日）", fmtFloat(s.MedianWorkingDays, 1)}, {"满意率", fmtPct(s.Satisfaction)}}
 	var db, rb []bar
 	for _, d := range r.Departments {
@@ -170,6 +174,7 @@ td:first-child,th:first-child{text-align:left}
 svg{max-width:100%;height:auto;font-size:13px}
 svg .l{fill:#333}svg .v{fill:#333}svg .b{fill:#e8a39a}svg .s{fill:#b00}
 .none{color:#888}
+.empty{text-align:center;font-size:1.1em;color:#b00}
 .note{font-size:.8em;color:#666}
 @media (max-width:600px){body{padding:6px}h1{font-size:1.15em}table{font-size:.8em}}
 </style>
@@ -177,6 +182,7 @@ svg .l{fill:#333}svg .v{fill:#333}svg .b{fill:#e8a39a}svg .s{fill:#b00}
 <body>
 <h1>{{.Title}}</h1>
 <p class="meta">统计范围：{{.R.From}} 至 {{.R.To}}（按受理日期，北京时间，含首尾两日）{{if .Generated}}；生成时间：{{.Generated}}{{end}}</p>
+{{if eq .R.Total 0}}<p class="empty">{{.Empty}}</p>{{end}}
 <div class="cards">{{range .Headline}}<div class="card"><b>{{.V}}</b><span>{{.K}}</span></div>{{end}}</div>
 
 <h2>一、各单位受理与按时答复</h2>
@@ -185,12 +191,12 @@ svg .l{fill:#333}svg .v{fill:#333}svg .b{fill:#e8a39a}svg .s{fill:#b00}
 <h2>二、各单位按时答复率</h2>
 {{.RateChart}}
 <div class="scroll"><table>
-<tr><th>承办单位</th><th>受理</th><th>按时签收</th><th>按时答复</th><th>当前超期</th><th>退回</th><th>延期</th><th>重办</th><th>答复用时中位数(工作日)</th><th>满意率</th></tr>
-{{range .Depts}}<tr><td>{{.Name}}</td><td>{{.Received}}</td><td>{{.AcceptedOnTime}}</td><td>{{.AnsweredOnTime}}</td><td>{{.Overdue}}</td><td>{{.Returned}}</td><td>{{.Extended}}</td><td>{{.Reopened}}</td><td>{{num .MedianWorkingDays}}</td><td>{{pct .Satisfaction}}</td></tr>
-{{else}}<tr><td colspan="10">本期无案件</td></tr>{{end}}</table></div>
+<tr><th>承办单位</th><th>受理</th><th>首轮按时签收</th><th>首轮按时答复</th><th>当前超期</th><th>退回</th><th>延期</th><th>重办</th><th>督办</th><th>不满意</th><th>答复用时中位数(工作日)</th><th>满意率</th></tr>
+{{range .Depts}}<tr><td>{{.Name}}</td><td>{{.Received}}</td><td>{{.AcceptedOnTime}}</td><td>{{.AnsweredOnTime}}</td><td>{{.Overdue}}</td><td>{{.Returned}}</td><td>{{.Extended}}</td><td>{{.Reopened}}</td><td>{{.Escalated}}</td><td>{{.Unsatisfied}}</td><td>{{num .MedianWorkingDays}}</td><td>{{pct .Satisfaction}}</td></tr>
+{{else}}<tr><td colspan="12">本期无案件</td></tr>{{end}}</table></div>
 
 <h2>三、证明事项被投诉情况（前 15 项）</h2>
-<p class="note">投诉次数多的事项，提示清单或执行需要检视。</p>
+<p class="note">投诉次数多的事项，提示清单或执行需要检视。{{.ItemBasis}}。</p>
 {{.ItemChart}}
 <div class="scroll"><table>
 <tr><th>事项</th><th>证明材料</th><th>投诉/举报</th><th>咨询</th></tr>
@@ -202,7 +208,7 @@ svg .l{fill:#333}svg .v{fill:#333}svg .b{fill:#e8a39a}svg .s{fill:#b00}
 <h2>五、所在街道</h2>
 {{.StreetChrt}}
 
-<p class="note">口径：按时签收指签收时间不晚于签收期限；按时答复指答复时间不晚于现行办结期限（含批准的延期）；当前超期指统计时仍未答复且已过期限；答复用时为派单日之后至答复日（含）的工作日数，不计半日；满意率为“满意”与“基本满意”占已评价案件的比例。</p>
+<p class="note">口径：按时签收、按时答复均按首轮办理（重办之前）计：按时签收指签收时间不晚于签收期限；按时答复指答复时间不晚于办结期限（含批准的延期）；重办、督办为至少一次的案件数；不满意为各轮评价中“不满意”的次数；当前超期指统计时仍未答复且已过期限；答复用时为派单日之后至答复日（含）的工作日数，不计半日；满意率为“满意”与“基本满意”占各轮评价的比例。</p>
 </body>
 </html>
 `))

@@ -29,7 +29,7 @@ func reportFixture() ([]*routing.Case, []routing.Event) {
 			ReceivedAt: rsh(2026, 10, 8, 9, 0), DispatchedAt: rsh(2026, 10, 8, 9, 0),
 			AcceptBy: rsh(2026, 10, 9, 18, 0), AcceptedAt: rsh(2026, 10, 9, 18, 30), // late
 			ResolveBy: rsh(2026, 10, 13, 18, 0), RepliedAt: rsh(2026, 10, 9, 18, 45), Satisfaction: routing.Unsatisfied},
-		{ID: "C", Department: "rsj", Type: routing.TypeComplaint, Items: []string{"BQ-002"},
+		{ID: "C", Department: "rsj", Type: routing.TypeComplaint, Items: []string{"BQ-002", "BQ-001"}, // primary BQ-002 only
 			Channel: routing.ChannelHotline, Street: "jd-shilipu", Status: routing.StatusAccepted,
 			ReceivedAt: rsh(2026, 9, 29, 10, 0), DispatchedAt: rsh(2026, 9, 29, 10, 0),
 			AcceptBy: rsh(2026, 9, 30, 18, 0), AcceptedAt: rsh(2026, 9, 30, 17, 0),
@@ -43,7 +43,12 @@ func reportFixture() ([]*routing.Case, []routing.Event) {
 		{ID: "G", Department: "rsj", Type: routing.TypeComplaint, Channel: routing.ChannelHotline,
 			Street: "jd-shilipu", Status: routing.StatusReopened,
 			ReceivedAt: rsh(2026, 9, 28, 9, 0), DispatchedAt: rsh(2026, 10, 9, 9, 0),
-			ResolveBy: rsh(2026, 10, 16, 18, 0), ExtendedTo: time.Time{}},
+			ResolveBy: rsh(2026, 10, 16, 18, 0), ExtendedTo: time.Time{},
+			// Its first round, ended by the reopen: on time both ways, answered in 1 working day, 不满意.
+			Rounds: []routing.Round{{N: 1, Department: "rsj", DispatchedAt: rsh(2026, 9, 28, 9, 0),
+				AcceptBy: rsh(2026, 9, 29, 18, 0), AcceptedAt: rsh(2026, 9, 28, 10, 0), ResolveBy: rsh(2026, 10, 9, 18, 0),
+				RepliedAt: rsh(2026, 9, 29, 10, 0), Reply: "已答复", ClosedAt: rsh(2026, 9, 29, 11, 0),
+				Satisfaction: routing.Unsatisfied, ReopenedAt: rsh(2026, 10, 9, 9, 0)}}},
 		// Outside the range, either side.
 		{ID: "X1", Department: "rsj", Type: routing.TypeComplaint, Channel: routing.ChannelHotline,
 			Status: routing.StatusDispatched, ReceivedAt: rsh(2026, 10, 10, 0, 0), ResolveBy: rsh(2026, 10, 10, 18, 0)},
@@ -56,7 +61,9 @@ func reportFixture() ([]*routing.Case, []routing.Event) {
 		{CaseID: "G", Seq: 6, Action: routing.ActReopen, Actor: routing.Actor{Role: routing.RoleOperator}},
 		{CaseID: "G", Seq: 8, Action: routing.ActGrantExtension, Actor: routing.Actor{Role: routing.RoleOperator}},
 		{CaseID: "G", Seq: 9, Action: routing.ActGrantExtension, Actor: routing.Actor{Role: routing.RoleOperator}},
-		{CaseID: "X1", Seq: 2, Action: routing.ActReturn, Actor: dept("rsj")}, // outside: ignored
+		{CaseID: "D", Seq: 4, Action: routing.ActEscalate, Actor: routing.System},
+		{CaseID: "X1", Seq: 2, Action: routing.ActReturn, Actor: dept("rsj")},      // outside: ignored
+		{CaseID: "X1", Seq: 3, Action: routing.ActEscalate, Actor: routing.System}, // outside: ignored
 	}
 	return cs, evs
 }
@@ -104,9 +111,11 @@ func TestBuildReport(t *testing.T) {
 		t.Fatalf("range %s..%s total %d, want 2026-09-28..2026-10-09, 6", r.From, r.To, r.Total)
 	}
 	want := []routing.DeptReport{
-		{Code: "rsj", Name: "西安市灞桥区人力资源和社会保障局", Received: 4, AcceptedOnTime: 2, AnsweredOnTime: 2,
-			Overdue: 0, Returned: 0, Extended: 2, Reopened: 1, MedianWorkingDays: rfp(1.5), Satisfaction: rfp(0.5)},
-		{Code: "gafj", Name: "西安市公安局灞桥分局", Received: 1, Overdue: 1, Returned: 1},
+		// G counts by its first round: accepted and answered on time, rated 不满意, 1 working day.
+		{Code: "rsj", Name: "西安市灞桥区人力资源和社会保障局", Received: 4, AcceptedOnTime: 3, AnsweredOnTime: 3,
+			Overdue: 0, Returned: 0, Extended: 2, Reopened: 1, Unsatisfied: 2, MedianWorkingDays: rfp(1),
+			Satisfaction: rfp(0.3333)},
+		{Code: "gafj", Name: "西安市公安局灞桥分局", Received: 1, Overdue: 1, Returned: 1, Escalated: 1},
 		{Code: "xzspj", Name: "西安市灞桥区行政审批服务局", Received: 1},
 	}
 	if !reflect.DeepEqual(r.Departments, want) {
@@ -125,7 +134,8 @@ func TestBuildReport(t *testing.T) {
 		t.Errorf("streets %s", got)
 	}
 	s := r.Summary
-	if s.Overdue != 1 || s.Returned != 1 || s.Extended != 2 || *s.MedianWorkingDays != 1.5 || *s.Satisfaction != 0.5 {
+	if s.Overdue != 1 || s.Returned != 1 || s.Extended != 2 || s.Escalated != 1 || s.Unsatisfied != 2 ||
+		s.AcceptedOnTime != 3 || *s.MedianWorkingDays != 1 || *s.Satisfaction != 0.3333 {
 		t.Errorf("summary %+v", s)
 	}
 }
@@ -144,7 +154,7 @@ func TestReportJSONKeys(t *testing.T) {
 	}
 	var ds []map[string]any
 	json.Unmarshal(m["departments"], &ds)
-	keys := "accepted_on_time answered_on_time code extended median_working_days name overdue received reopened returned satisfaction"
+	keys := "accepted_on_time answered_on_time code escalated extended median_working_days name overdue received reopened returned satisfaction unsatisfied"
 	for _, d := range ds {
 		var ks []string
 		for k := range d {
@@ -187,8 +197,41 @@ func TestRenderReport(t *testing.T) {
 	if err := routing.RenderCSV(&c, r); err != nil || !strings.Contains(c.String(), "西安市公安局灞桥分局") {
 		t.Errorf("CSV: %v\n%s", err, c.String())
 	}
-	if err := routing.RenderMarkdown(&m, r); err != nil || !strings.Contains(m.String(), "| 西安市灞桥区人力资源和社会保障局 | 4 | 2 | 2 | 0 | 0 | 2 | 1 | 1.5 | 50.0% |") {
+	if err := routing.RenderMarkdown(&m, r); err != nil || !strings.Contains(m.String(), "| 西安市灞桥区人力资源和社会保障局 | 4 | 3 | 3 | 0 | 0 | 2 | 1 | 0 | 2 | 1.0 | 33.3% |") ||
+		!strings.Contains(m.String(), "| 西安市公安局灞桥分局 | 1 | 0 | 0 | 1 | 1 | 0 | 0 | 1 | 0 |") ||
+		!strings.Contains(m.String(), routing.ItemBasisNote) || strings.Contains(m.String(), routing.EmptyReportNote) {
 		t.Errorf("markdown: %v\n%s", err, m.String())
+	}
+	for name, out := range map[string]string{"HTML": html, "CSV": c.String()} {
+		if !strings.Contains(out, routing.ItemBasisNote) || !strings.Contains(out, "督办") || strings.Contains(out, routing.EmptyReportNote) {
+			t.Errorf("%s does not say how items are counted, or lacks 督办, or calls itself empty", name)
+		}
+	}
+}
+
+// TestRenderEmptyReport: a range without cases says so, in every format, instead of ending
+// on empty headings.
+func TestRenderEmptyReport(t *testing.T) {
+	r := routing.BuildReport(nil, nil, routing.ReportOptions{From: rsh(2026, 11, 16, 0, 0), To: rsh(2026, 11, 22, 0, 0),
+		Now: rsh(2026, 11, 23, 9, 0), Title: "证明事项告知承诺制投诉办理情况通报（2026-11-16 至 2026-11-22）"})
+	var h, c, m bytes.Buffer
+	if err := routing.RenderHTML(&h, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := routing.RenderCSV(&c, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := routing.RenderMarkdown(&m, r); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"HTML": h.String(), "CSV": c.String(), "markdown": m.String()} {
+		if !strings.Contains(out, routing.EmptyReportNote) {
+			t.Errorf("%s of an empty week does not say it is empty:\n%s", name, out)
+		}
+	}
+	md := strings.TrimSpace(m.String())
+	if strings.Contains(md, "##") || !strings.HasSuffix(md, routing.EmptyReportNote) {
+		t.Errorf("empty markdown report has headings or ends elsewhere:\n%s", md)
 	}
 }
 

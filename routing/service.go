@@ -50,6 +50,9 @@ type CaseTx interface {
 	AppendEvents(ctx context.Context, events ...Event) error
 	// Enqueue adds outbox messages for the delivery worker, in order.
 	Enqueue(ctx context.Context, msgs ...OutboxMessage) error
+	// AppendRounds stores rounds of handling a reopen ended (Case.Rounds); ECONFLICT if a
+	// (case, round) exists. Case reads by id return them in Case.Rounds.
+	AppendRounds(ctx context.Context, caseID string, rounds ...Round) error
 }
 
 // CaseFilter selects cases for lists. Zero fields do not filter.
@@ -57,8 +60,11 @@ type CaseFilter struct {
 	Department string
 	Status     Status
 	DueBefore  time.Time // only open cases whose deadline in force is before this, earliest first
-	Limit      int       // 0: 100
-	Offset     int
+	// NextDueBefore: only open cases whose next deadline (Case.NextDeadline: 签收 while awaiting
+	// acceptance, else 办结) is before this, earliest next deadline first.
+	NextDueBefore time.Time
+	Limit         int // 0: 100
+	Offset        int
 }
 
 // DueCases are the scheduler's queries, answered from partial indexes so that "due now" is an
@@ -162,22 +168,24 @@ func (s *Service) Classify(nc NewCase) Decision {
 	return s.decide(&nc)
 }
 
-// decide classifies unless the caller gave both type and department, or handed in the
-// decision Classify took.
+// decide classifies, unless the caller handed in the decision Classify took, and then applies
+// what the caller named: a given type replaces the type, a given department the department
+// (and the triage flag). An override replaces only what it names: the street, the items and
+// the classifier's reasons stay as the classifier found them.
 func (s *Service) decide(nc *NewCase) Decision {
 	if nc.Decision != nil {
 		return *nc.Decision
 	}
-	if nc.Type != "" && nc.Department != "" {
-		return Decision{Type: nc.Type, Department: nc.Department, Confidence: 1,
-			Reasons: []string{"类型和承办单位由受理渠道指定"}}
-	}
 	var d Decision
-	if s.Classifier != nil {
+	switch {
+	case s.Classifier != nil:
 		d = s.Classifier.Classify(nc.Text, nc.Address)
-	} else {
+	case nc.Department == "":
 		d = Decision{Department: CodeTriage, Triage: true, Reasons: []string{"未配置自动分类，转分拨"}}
+	default:
+		d = Decision{Confidence: 1}
 	}
+	d.Reasons = append([]string(nil), d.Reasons...)
 	if nc.Type != "" {
 		d.Type = nc.Type
 	}
@@ -186,7 +194,14 @@ func (s *Service) decide(nc *NewCase) Decision {
 	}
 	if nc.Department != "" {
 		d.Department, d.Triage = nc.Department, false
-		d.Reasons = append(append([]string(nil), d.Reasons...), "承办单位由受理渠道指定")
+	}
+	switch {
+	case nc.Type != "" && nc.Department != "":
+		d.Reasons = append(d.Reasons, "类型和承办单位由受理渠道指定")
+	case nc.Department != "":
+		d.Reasons = append(d.Reasons, "承办单位由受理渠道指定")
+	case nc.Type != "":
+		d.Reasons = append(d.Reasons, "类型由受理渠道指定")
 	}
 	if d.Department == "" {
 		d.Department, d.Triage = CodeTriage, true

@@ -83,6 +83,13 @@ func (s *Service) UndoDuplicate(ctx context.Context, a Actor, id, reason string)
 	return s.Do(ctx, id, Command{Action: ActUndoDuplicate, Actor: a, Reason: reason})
 }
 
+// RevealContact records, as an event in the case's history, that the assigned department's
+// clerk looked at the complainant's phone to call back, and returns the case; refused for
+// an anonymous case or a 举报 (EFORBIDDEN) and when there is no phone (ECONFLICT).
+func (s *Service) RevealContact(ctx context.Context, a Actor, id string) (*Case, error) {
+	return s.Do(ctx, id, Command{Action: ActRevealContact, Actor: a})
+}
+
 // Remind records the reminder (催办) due at RemindAt; a second call is ECONFLICT.
 func (s *Service) Remind(ctx context.Context, id string) (*Case, error) {
 	return s.Do(ctx, id, Command{Action: ActRemind, Actor: System})
@@ -133,6 +140,11 @@ func (s *Service) do(ctx context.Context, id string, cmd Command, check func(con
 		}
 		if err := tx.UpdateCase(ctx, &n, c.Version); err != nil {
 			return err
+		}
+		if len(n.Rounds) > len(c.Rounds) { // a reopen ended a round: keep it
+			if err := tx.AppendRounds(ctx, n.ID, n.Rounds[len(c.Rounds):]...); err != nil {
+				return err
+			}
 		}
 		if err := tx.AppendEvents(ctx, e); err != nil {
 			return err

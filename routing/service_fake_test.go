@@ -82,12 +82,16 @@ func (s *memStore) Cases(ctx context.Context, f routing.CaseFilter) ([]*routing.
 	for i := len(st.order) - 1; i >= 0; i-- {
 		c := st.cases[st.order[i]]
 		if (f.Department == "" || c.Department == f.Department) && (f.Status == "" || c.Status == f.Status) &&
-			(f.DueBefore.IsZero() || (!c.DueAt().IsZero() && c.DueAt().Before(f.DueBefore))) {
+			(f.DueBefore.IsZero() || (!c.DueAt().IsZero() && c.DueAt().Before(f.DueBefore))) &&
+			(f.NextDueBefore.IsZero() || (c.Status.Open() && nextDue(&c).Before(f.NextDueBefore))) {
 			out = append(out, &c)
 		}
 	}
 	if !f.DueBefore.IsZero() {
 		sort.SliceStable(out, func(i, j int) bool { return out[i].DueAt().Before(out[j].DueAt()) })
+	}
+	if !f.NextDueBefore.IsZero() {
+		sort.SliceStable(out, func(i, j int) bool { return nextDue(out[i]).Before(nextDue(out[j])) })
 	}
 	return out, nil
 }
@@ -210,7 +214,24 @@ func (t *memTx) UpdateCase(ctx context.Context, c *routing.Case, prev int) error
 	if old.Version != prev {
 		return routing.Errorf(routing.ECONFLICT, "version")
 	}
-	t.st.cases[c.ID] = *c
+	n := *c
+	n.Rounds = old.Rounds // rounds are stored by AppendRounds only, as in SQL
+	t.st.cases[c.ID] = n
+	return nil
+}
+
+func (t *memTx) AppendRounds(ctx context.Context, id string, rounds ...routing.Round) error {
+	c, ok := t.st.cases[id]
+	if !ok {
+		return routing.Errorf(routing.ENOTFOUND, "not found")
+	}
+	for _, r := range rounds {
+		if r.N != len(c.Rounds)+1 {
+			return routing.Errorf(routing.ECONFLICT, "round %d of %s exists or is out of order", r.N, id)
+		}
+		c.Rounds = append(slices.Clip(c.Rounds), r)
+	}
+	t.st.cases[id] = c
 	return nil
 }
 
@@ -291,3 +312,5 @@ func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+func nextDue(c *routing.Case) time.Time { t, _ := c.NextDeadline(); return t }

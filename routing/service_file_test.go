@@ -56,8 +56,9 @@ var batchScenarios = []struct {
 				e.t.Fatalf("ids out of filing order: %v", ids)
 			}
 		}
-		if got := e.kinds(); !eq(got, []string{"dispatched>gafj", "dispatched>rsj", "duplicate>hotline",
-			"duplicate>hotline", "duplicate>hotline", "dispatched>rsj"}) {
+		if got := e.kinds(); !eq(got, []string{"dispatched>gafj", "dispatched>hotline", "dispatched>rsj",
+			"dispatched>hotline", "duplicate>hotline", "duplicate>hotline", "duplicate>hotline", "dispatched>rsj",
+			"dispatched>hotline"}) {
 			e.t.Fatalf("outbox %v", got)
 		}
 		if got := e.eventActions(res[2].Case.ID); !eq(got, []string{"receive", "mark_duplicate"}) {

@@ -31,20 +31,25 @@ const (
 )
 
 // delivery says which kind an action is delivered as, and to whom: the handling
-// department, the source channel (the resident and the hotline/portal), and fixed codes.
+// department, the source channel, and fixed codes. channel reaches every channel that sent
+// the case (the resident in Telegram, the hotline, the portal); callback only the hotline and
+// the portal, whose callback_url follows each step of their tickets, including the ones a
+// resident in Telegram is told about otherwise (the bot answers the filing itself) or not at
+// all (a return goes to the triage desk and comes back as a new dispatch).
 type delivery struct {
-	kind    string
-	dept    bool
-	channel bool
-	others  []string
+	kind     string
+	dept     bool
+	channel  bool
+	callback bool
+	others   []string
 }
 
 var deliveries = map[Action]delivery{
-	ActDispatch:       {kind: "dispatched", dept: true},
-	ActUndoDuplicate:  {kind: "dispatched", dept: true},
+	ActDispatch:       {kind: "dispatched", dept: true, callback: true},
+	ActUndoDuplicate:  {kind: "dispatched", dept: true, callback: true},
 	ActAccept:         {kind: "accepted", channel: true},
 	ActReply:          {kind: "replied", channel: true},
-	ActReturn:         {kind: "returned", dept: true}, // the case's department is now the triage desk
+	ActReturn:         {kind: "returned", dept: true, callback: true}, // the case's department is now the triage desk
 	ActGrantExtension: {kind: "extended", dept: true, channel: true},
 	ActDenyExtension:  {kind: "extension_denied", dept: true},
 	ActClose:          {kind: "closed", dept: true, channel: true},
@@ -54,6 +59,11 @@ var deliveries = map[Action]delivery{
 	ActMarkOverdue:    {kind: "overdue", dept: true},
 	ActEscalate:       {kind: "escalated", dept: true, others: []string{CodeSupervision}},
 }
+
+// ChannelKinds are the kinds of outbox message a hotline or portal callback_url receives, in
+// lifecycle order; reminders, overdue marks, escalations and denied extensions stay between
+// the departments and supervision.
+var ChannelKinds = []string{"dispatched", "duplicate", "accepted", "returned", "extended", "replied", "closed", "reopened"}
 
 // OutboxFor returns the messages that event e of case c (as it is after e) must deliver.
 // receive, request_extension and rate deliver nothing.
@@ -71,7 +81,8 @@ func OutboxFor(c *Case, e Event) []OutboxMessage {
 			targets = append(targets, o)
 		}
 	}
-	if d.channel && c.ExternalRef != "" && c.Channel != ChannelCLI {
+	callback := c.Channel == ChannelHotline || c.Channel == ChannelPortal
+	if (d.channel || d.callback && callback) && c.ExternalRef != "" && c.Channel != ChannelCLI {
 		targets = append(targets, string(c.Channel))
 	}
 	msgs := make([]OutboxMessage, 0, len(targets))

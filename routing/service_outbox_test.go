@@ -75,3 +75,31 @@ func TestPayloadMasksTypedData(t *testing.T) {
 		})
 	}
 }
+
+// TestChannelKinds: a hotline or portal case's callback gets exactly the kinds ChannelKinds
+// lists (dispatched and returned included); a case filed in Telegram gets neither of those two.
+func TestChannelKinds(t *testing.T) {
+	at := time.Date(2026, 11, 25, 9, 30, 0, 0, Shanghai)
+	for _, ch := range []Channel{ChannelHotline, ChannelPortal, ChannelTelegram} {
+		c := &Case{ID: "BQ20261125-0001", Channel: ch, ExternalRef: "R-1", Type: TypeComplaint, Department: "rsj",
+			Status: StatusDispatched}
+		got := map[string]bool{}
+		for _, a := range Actions {
+			for _, m := range OutboxFor(c, Event{Seq: 2, Action: a, At: at}) {
+				if m.Target == string(ch) {
+					got[m.Kind] = true
+				}
+			}
+		}
+		for _, k := range ChannelKinds {
+			tgOnly := k == "dispatched" || k == "returned"
+			if want := ch != ChannelTelegram || !tgOnly; got[k] != want {
+				t.Errorf("%s: kind %s to the channel: %v, want %v", ch, k, got[k], want)
+			}
+			delete(got, k)
+		}
+		for k := range got {
+			t.Errorf("%s: kind %s goes to the channel but is not in ChannelKinds", ch, k)
+		}
+	}
+}

@@ -182,7 +182,7 @@ var scenarios = []struct {
 		if got := e.eventActions(c.ID); !eq(got, want) {
 			e.t.Fatalf("events %v", got)
 		}
-		wantOut := []string{"dispatched>rsj", "accepted>hotline", "replied>hotline", "closed>rsj", "closed>hotline",
+		wantOut := []string{"dispatched>rsj", "dispatched>hotline", "accepted>hotline", "replied>hotline", "closed>rsj", "closed>hotline",
 			"reopened>rsj", "reopened>hotline"}
 		if got := e.kinds(); !eq(got, wantOut) {
 			e.t.Fatalf("outbox %v", got)
@@ -296,7 +296,7 @@ var scenarios = []struct {
 		if n := len(e.eventActions(c.ID)); n != 2 {
 			e.t.Fatalf("%d events", n)
 		}
-		if n := len(e.outbox()); n != 2 {
+		if n := len(e.outbox()); n != 4 { // each dispatched: to rsj and to its channel
 			e.t.Fatalf("%d outbox rows", n)
 		}
 	}},
@@ -324,7 +324,7 @@ var scenarios = []struct {
 		if b.Status != routing.StatusDuplicate || b.DuplicateOf != a.ID {
 			e.t.Fatalf("b %+v", b)
 		}
-		if got := e.kinds(); !eq(got, []string{"dispatched>rsj", "duplicate>hotline"}) {
+		if got := e.kinds(); !eq(got, []string{"dispatched>rsj", "dispatched>hotline", "duplicate>hotline"}) {
 			e.t.Fatalf("outbox %v", got)
 		}
 		// Same phone, another item: a new case.
@@ -409,7 +409,7 @@ var scenarios = []struct {
 		e.must(e.svc.Escalate(e.ctx, routing.System, c.ID, "超期未办"))
 		_, err = e.svc.Escalate(e.ctx, routing.System, c.ID, "")
 		e.wantCode(err, routing.ECONFLICT)
-		if got := e.kinds(); !eq(got, []string{"dispatched>rsj", "reminder>rsj", "overdue>rsj", "escalated>rsj", "escalated>zfb"}) {
+		if got := e.kinds(); !eq(got, []string{"dispatched>rsj", "dispatched>hotline", "reminder>rsj", "overdue>rsj", "escalated>rsj", "escalated>zfb"}) {
 			e.t.Fatalf("outbox %v", got)
 		}
 		// A late case is still accepted and answered.

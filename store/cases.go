@@ -222,12 +222,16 @@ func scanCase(row interface{ Scan(...any) error }) (*routing.Case, error) {
 	return &c, nil
 }
 
+// getCase reads one case with its ended rounds (Case.Rounds).
 func getCase(ctx context.Context, q queryer, id string) (*routing.Case, error) {
 	c, err := scanCase(q.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, routing.Errorf(routing.ENOTFOUND, "案件 %s 不存在", id)
 	} else if err != nil {
 		return nil, fmt.Errorf("get case %s: %w", id, err)
+	}
+	if c.Rounds, err = caseRounds(ctx, q, id); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

@@ -22,7 +22,8 @@ func (db *DB) CaseByRef(ctx context.Context, ch routing.Channel, ref string) (*r
 }
 
 // Cases lists cases matching f: by default newest first; with DueBefore, open cases whose
-// deadline in force is before it, earliest deadline first.
+// deadline in force is before it, earliest deadline first; with NextDueBefore, open cases whose
+// next deadline (签收 or 办结) is before it, earliest first.
 func (db *DB) Cases(ctx context.Context, f routing.CaseFilter) ([]*routing.Case, error) {
 	var where []string
 	var args []any
@@ -36,6 +37,10 @@ func (db *DB) Cases(ctx context.Context, f routing.CaseFilter) ([]*routing.Case,
 	if !f.DueBefore.IsZero() {
 		where, args = append(where, "due_at IS NOT NULL", "due_at < ?"), append(args, formatTime(f.DueBefore))
 		order = "due_at, rowid"
+	}
+	if !f.NextDueBefore.IsZero() {
+		where, args = append(where, "due_at IS NOT NULL", "("+nextDueSQL+") < ?"), append(args, formatTime(f.NextDueBefore))
+		order = nextDueSQL + ", rowid"
 	}
 	limit := f.Limit
 	if limit <= 0 {
@@ -53,6 +58,11 @@ func (db *DB) Cases(ctx context.Context, f routing.CaseFilter) ([]*routing.Case,
 	}
 	return cs, nil
 }
+
+// nextDueSQL is routing.Case.NextDeadline of an open row: the accept deadline while the case
+// awaits acceptance (dispatched or reopened, not accepted), else the deadline in force (due_at).
+const nextDueSQL = `CASE WHEN status IN ('dispatched', 'reopened') AND accepted_at IS NULL AND accept_by IS NOT NULL
+	THEN accept_by ELSE due_at END`
 
 // Events returns a case's events in Seq order.
 func (db *DB) Events(ctx context.Context, caseID string) ([]routing.Event, error) {

@@ -21,9 +21,11 @@ func TestBotOutboxFeed(t *testing.T) {
 	svc := newService(db, fixedNow(caseStart))
 	dept := routing.Actor{Role: routing.RoleDepartment, Department: "rsj", Name: "李四"}
 
-	// Before the bot ever ran: one hotline case (row 1, to rsj) and one filed in the bot,
-	// accepted (rows 2 to rsj, 3 to telegram): the feed starts before the pending row 3.
-	if _, _, err := svc.File(ctx, sampleCase(1)); err != nil {
+	// Before the bot ever ran: one case filed at the window (row 1, to rsj) and one filed in
+	// the bot, accepted (rows 2 to rsj, 3 to telegram): the feed starts before the pending row 3.
+	window := sampleCase(1)
+	window.Channel = routing.ChannelCLI
+	if _, _, err := svc.File(ctx, window); err != nil {
 		t.Fatal(err)
 	}
 	tg := sampleCase(2)
@@ -98,13 +100,13 @@ func TestBotOutboxCursorStartsAtTheEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if cur, err := db2.BotOutboxCursor(ctx); err != nil || cur != 3 {
-		t.Fatalf("cursor %d, %v; want 3", cur, err)
+	if cur, err := db2.BotOutboxCursor(ctx); err != nil || cur != 6 { // each: to rsj and the hotline
+		t.Fatalf("cursor %d, %v; want 6", cur, err)
 	}
 	if _, _, err := svc.File(ctx, sampleCase(9)); err != nil {
 		t.Fatal(err)
 	}
-	if cur, err := db2.BotOutboxCursor(ctx); err != nil || cur != 3 {
+	if cur, err := db2.BotOutboxCursor(ctx); err != nil || cur != 6 {
 		t.Errorf("cursor moved by itself to %d, %v", cur, err)
 	}
 }

@@ -14,7 +14,9 @@ func TestMarkDeliveredMany(t *testing.T) {
 	ctx := context.Background()
 	svc := newService(db, fixedNow(caseStart))
 	for i := range 3 {
-		if _, _, err := svc.File(ctx, sampleCase(i)); err != nil {
+		nc := sampleCase(i)
+		nc.Channel = routing.ChannelCLI // one message each, to rsj
+		if _, _, err := svc.File(ctx, nc); err != nil {
 			t.Fatal(err)
 		}
 	}

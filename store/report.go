@@ -9,8 +9,8 @@ import (
 )
 
 // ReportData returns what routing.BuildReport needs for the cases received in [start, end):
-// the cases, and their return, grant_extension and reopen events (without data). Two queries in
-// one read transaction, so both see the same snapshot; none per case.
+// the cases with their ended rounds, and their return, grant_extension, reopen and escalate events
+// (without data). Three queries in one read transaction, so all see the same snapshot; none per case.
 func (db *DB) ReportData(ctx context.Context, start, end time.Time) ([]*routing.Case, []routing.Event, error) {
 	tx, err := db.read.BeginTx(ctx, nil)
 	if err != nil {
@@ -23,12 +23,19 @@ func (db *DB) ReportData(ctx context.Context, start, end time.Time) ([]*routing.
 	if err != nil {
 		return nil, nil, fmt.Errorf("report cases: %w", err)
 	}
+	rounds, err := roundsReceived(ctx, tx, start, end)
+	if err != nil {
+		return nil, nil, fmt.Errorf("report: %w", err)
+	}
+	for _, c := range cs {
+		c.Rounds = rounds[c.ID]
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT ev.case_id, ev.seq, ev.action, ev.actor_role, ev.actor_department,
 		ev.actor_name, ev.at, ev.from_status, ev.to_status
 		FROM cases c JOIN case_events ev ON ev.case_id = c.id
-		WHERE c.received_at >= ? AND c.received_at < ? AND ev.action IN (?, ?, ?)
+		WHERE c.received_at >= ? AND c.received_at < ? AND ev.action IN (?, ?, ?, ?)
 		ORDER BY ev.case_id, ev.seq`, s, e,
-		string(routing.ActReturn), string(routing.ActGrantExtension), string(routing.ActReopen))
+		string(routing.ActReturn), string(routing.ActGrantExtension), string(routing.ActReopen), string(routing.ActEscalate))
 	if err != nil {
 		return nil, nil, fmt.Errorf("report events: %w", err)
 	}

@@ -21,10 +21,10 @@ import (
 // exportHeader is the header row of `cases export`, in column order.
 var exportHeader = []string{"案件编号", "渠道", "外部编号", "类型", "状态", "承办单位", "街道", "相关事项",
 	"受理时间", "签收期限", "办结期限", "签收时间", "答复时间", "办结时间", "是否超期", "是否督办", "满意度",
-	"来电人", "联系电话", "反映内容", "答复内容"}
+	"来电人", "联系电话", "反映内容", "答复内容", "办理轮次", "首轮按时签收", "首轮按时答复", "历次办理"}
 
 // exportWidths are the XLSX column widths (characters), one per exportHeader column.
-var exportWidths = []float64{18, 12, 20, 7, 10, 32, 16, 36, 17, 17, 17, 17, 17, 17, 9, 9, 9, 10, 15, 60, 60}
+var exportWidths = []float64{18, 12, 20, 7, 10, 32, 16, 36, 17, 17, 17, 17, 17, 17, 9, 9, 9, 10, 15, 60, 60, 9, 12, 12, 80}
 
 // exportSheet is the one sheet of the XLSX export.
 const exportSheet = "案件"
@@ -140,7 +140,34 @@ func (e *caseEnv) exportRow(ctx context.Context, c *routing.Case, now time.Time)
 		e.dir.Name(c.Department), street, strings.Join(items, "；"),
 		clock(c.ReceivedAt), clock(c.AcceptBy), clock(c.Deadline()), clock(c.AcceptedAt), clock(c.RepliedAt), clock(c.ClosedAt),
 		yesNo(isOverdue(c, now)), yesNo(!c.EscalatedAt.IsZero()), string(c.Satisfaction),
-		s.Complainant.Name, s.Complainant.Phone, s.Text, s.Reply}
+		s.Complainant.Name, s.Complainant.Phone, s.Text, s.Reply,
+		fmt.Sprint(len(c.Rounds) + 1), firstRoundCell(c, true), firstRoundCell(c, false), e.roundsCell(s)}
+}
+
+// firstRoundCell says whether the first round (before any reopen) was accepted (accept) or
+// answered on time: 是, 否 (late), or "" while that step is not done.
+func firstRoundCell(c *routing.Case, accept bool) string {
+	r := c.FirstRound()
+	if accept {
+		if r.AcceptedAt.IsZero() {
+			return ""
+		}
+		return yesNo(r.AcceptedOnTime())
+	}
+	if r.RepliedAt.IsZero() {
+		return ""
+	}
+	return yesNo(r.AnsweredOnTime())
+}
+
+// roundsCell lists the rounds a reopen ended, one line each with its reply; "" when none.
+// The current round is the row's own columns.
+func (e *caseEnv) roundsCell(shown *routing.Case) string {
+	lines := make([]string, 0, len(shown.Rounds))
+	for _, r := range shown.Rounds {
+		lines = append(lines, e.roundSummary(r, true))
+	}
+	return strings.Join(lines, "\n")
 }
 
 func yesNo(b bool) string {

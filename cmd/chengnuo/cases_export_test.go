@@ -48,7 +48,7 @@ func TestCasesExportCSV(t *testing.T) {
 	a := fileCase(t)
 	b := fileCase(t, "--ref", "=HYPERLINK(\"x\")", "--channel", "hotline")
 	from, to := exportDays()
-	if got := len(exportHeader); got != 21 || len(exportWidths) != got {
+	if got := len(exportHeader); got != 25 || len(exportWidths) != got {
 		t.Fatalf("%d headers, %d widths", got, len(exportWidths))
 	}
 

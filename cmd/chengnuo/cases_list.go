@@ -21,10 +21,11 @@ func newCasesListCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list [--department CODE] [--status S] [--due-before TIME] [--overdue] [--limit N] [--json]",
 		Short: "列出案件（默认最新在前；按期限筛选时最早到期在前）",
-		Long: `list shows cases, newest first. --due-before and --overdue show only open cases (someone still
-owes an answer) whose resolve deadline in force is before the given time, earliest first.
-A date (YYYY-MM-DD) means the start of that day, Asia/Shanghai. With --as CODE a department
-sees only its own cases.`,
+		Long: `list shows cases, newest first. --due-before shows only open cases (someone still owes an
+answer) whose next deadline is before the given time, earliest first: the 签收 deadline of a case
+not yet accepted (dispatched or reopened), else the 办结 deadline in force; the 下一期限 column
+says which. --overdue shows open cases past their 办结 deadline now. A date (YYYY-MM-DD) means
+the start of that day, Asia/Shanghai. With --as CODE a department sees only its own cases.`,
 		Example: `  chengnuo cases list --department rsj --status dispatched
   chengnuo cases list --overdue
   chengnuo cases list --due-before 2026-12-01 --json`,
@@ -51,9 +52,9 @@ sees only its own cases.`,
 				if err != nil {
 					return err
 				}
-				f.DueBefore = t
+				f.NextDueBefore = t
 			}
-			if overdue && (f.DueBefore.IsZero() || now.Before(f.DueBefore)) {
+			if overdue {
 				f.DueBefore = now
 			}
 			if limit < 0 {
@@ -81,11 +82,11 @@ sees only its own cases.`,
 			rows := make([][]string, 0, len(cs))
 			for _, c := range cs {
 				rows = append(rows, []string{c.ID, routing.StatusLabel(c.Status), string(c.Type),
-					cut(shortDept(e.dir, c.Department), 12), clock(c.AcceptBy), clock(c.Deadline()),
+					cut(shortDept(e.dir, c.Department), 12), clock(c.AcceptBy), clock(c.Deadline()), nextDeadlineCell(c),
 					caseFlags(c, now), complainantCell(c, e.revealFor(c)), cut(flat(e.shown(c).Text), 24)})
 			}
 			return printTable(cmd.OutOrStdout(),
-				[]string{"编号", "状态", "类型", "承办单位", "签收期限", "办结期限", "超期/督办", "来电人", "摘要"}, rows)
+				[]string{"编号", "状态", "类型", "承办单位", "签收期限", "办结期限", "下一期限", "超期/督办", "来电人", "摘要"}, rows)
 		}),
 	}
 	o.bindView(cmd)
@@ -93,10 +94,19 @@ sees only its own cases.`,
 	f := cmd.Flags()
 	f.StringVar(&dept, "department", "", "only this handling department (code or name)")
 	f.StringVar(&status, "status", "", "only this status: received dispatched accepted extension_requested returned replied closed reopened duplicate (or 已派单 …)")
-	f.StringVar(&dueBefore, "due-before", "", "only open cases due before this time: RFC3339 or YYYY-MM-DD")
+	f.StringVar(&dueBefore, "due-before", "", "only open cases whose next deadline (签收 or 办结) is before this time: RFC3339 or YYYY-MM-DD")
 	f.BoolVar(&overdue, "overdue", false, "only open cases past their deadline now")
 	f.IntVar(&limit, "limit", 100, "at most this many cases")
 	return cmd
+}
+
+// nextDeadlineCell is "签收 2026-11-26 18:00" or "办结 …": the deadline the case waits for; "" when none.
+func nextDeadlineCell(c *routing.Case) string {
+	at, kind := c.NextDeadline()
+	if at.IsZero() {
+		return ""
+	}
+	return kind.Label() + " " + clock(at)
 }
 
 // parseStatus accepts a status name or its Chinese label.

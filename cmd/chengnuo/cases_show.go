@@ -40,6 +40,7 @@ func newCasesShowCmd(g *globals) *cobra.Command {
 			now := e.now()
 			if o.asJSON {
 				j := e.toJSON(c, now)
+				j.Rounds = e.roundsJSON(e.shown(c))
 				j.Events = make([]eventJSON, 0, len(events))
 				for _, ev := range events {
 					j.Events = append(j.Events, toEventJSON(e.shownEvent(c, ev)))
@@ -123,6 +124,20 @@ func (e *caseEnv) printCase(ctx context.Context, w io.Writer, c *routing.Case, e
 	}
 	if err := printTable(w, []string{"项目", "时间"}, rows); err != nil {
 		return err
+	}
+
+	if len(c.Rounds) > 0 {
+		fmt.Fprintln(w, "\n办理轮次（重办前各轮，当前为第", len(c.Rounds)+1, "轮）")
+		rows = [][]string{}
+		for _, r := range s.Rounds {
+			rows = append(rows, []string{fmt.Sprint(r.N), shortDept(e.dir, r.Department), clock(r.DispatchedAt),
+				clock(r.AcceptedAt) + onTime(!r.AcceptedAt.IsZero(), r.AcceptedOnTime()),
+				clock(r.RepliedAt) + onTime(!r.RepliedAt.IsZero(), r.AnsweredOnTime()),
+				orNone(string(r.Satisfaction)), clock(r.ReopenedAt), cut(flat(r.Reply), 40)})
+		}
+		if err := printTable(w, []string{"轮次", "承办单位", "派单", "签收", "答复", "满意度", "重办", "答复内容"}, rows); err != nil {
+			return err
+		}
 	}
 
 	fmt.Fprintln(w, "\n办理经过")

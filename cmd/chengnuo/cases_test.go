@@ -29,7 +29,7 @@ func decodeOne(t *testing.T, out string, v any) {
 	}
 }
 
-// fileCase files a case for rsj (type and department given, so the classifier is not consulted)
+// fileCase files a case for rsj (type and department given; the classifier still finds the items)
 // and returns its JSON form.
 func fileCase(t *testing.T, extra ...string) caseJSON {
 	t.Helper()
@@ -224,6 +224,48 @@ func TestCasesReplyCloseRateReopen(t *testing.T) {
 	if got.Events[3].Data["reply"] != "已责成窗口按告知承诺制办理， 不再索要证明" {
 		t.Errorf("reply event data %+v", got.Events[3].Data)
 	}
+
+	// The first round is kept: show (JSON and text), the export and the report see it.
+	if len(got.Rounds) != 2 {
+		t.Fatalf("rounds %+v, want the first and the current", got.Rounds)
+	}
+	r1, r2 := got.Rounds[0], got.Rounds[1]
+	if r1.N != 1 || r1.Department != "rsj" || r1.AcceptedAt == "" || !r1.AcceptedOnTime || r1.RepliedAt == "" ||
+		!r1.AnsweredOnTime || r1.Reply != "已责成窗口按告知承诺制办理， 不再索要证明" || r1.Satisfaction != "不满意" ||
+		r1.ClosedAt == "" || r1.ReopenedAt == "" {
+		t.Errorf("round 1 %+v", r1)
+	}
+	if r2.N != 2 || r2.AcceptedAt != "" || r2.Reply != "" || r2.ReopenedAt != "" || r2.AcceptBy == "" {
+		t.Errorf("round 2 %+v", r2)
+	}
+	text := mustRun(t, "cases", "show", c.ID)
+	for _, want := range []string{"办理轮次", "当前为第 2 轮", "（按时）", "不满意", "已责成窗口按告知承诺制办理"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("show lacks %q:\n%s", want, text)
+		}
+	}
+	from, to := exportDays()
+	rows := readExportCSV(t, mustRun(t, "cases", "export", "--from", from, "--to", to, "--format", "csv", "--out", "-"))
+	if len(rows) != 2 {
+		t.Fatalf("export rows %v", rows)
+	}
+	row := rows[1]
+	if row[col("办理轮次")] != "2" || row[col("首轮按时签收")] != "是" || row[col("首轮按时答复")] != "是" ||
+		!strings.Contains(row[col("历次办理")], "第1轮 人力资源和社会保障局：签收 ") ||
+		!strings.Contains(row[col("历次办理")], "满意度 不满意；重办 ") ||
+		!strings.Contains(row[col("历次办理")], "答复内容：已责成窗口按告知承诺制办理") {
+		t.Errorf("export row: rounds %q, first round %q/%q, history %q", row[col("办理轮次")],
+			row[col("首轮按时签收")], row[col("首轮按时答复")], row[col("历次办理")])
+	}
+	var rep struct {
+		Departments []routing.DeptReport `json:"departments"`
+	}
+	today := time.Now().In(routing.Shanghai).Format("2006-01-02")
+	decodeOne(t, mustRun(t, "report", "--json", "--from", today, "--to", today), &rep)
+	if len(rep.Departments) != 1 || rep.Departments[0].AcceptedOnTime != 1 || rep.Departments[0].AnsweredOnTime != 1 ||
+		rep.Departments[0].Unsatisfied != 1 || rep.Departments[0].Reopened != 1 {
+		t.Errorf("report after a reopen: %+v", rep.Departments)
+	}
 }
 
 func TestCasesReturnRedispatch(t *testing.T) {
@@ -289,7 +331,7 @@ func TestCasesDuplicateUndo(t *testing.T) {
 	first := fileCase(t)
 	var dup caseJSON
 	decodeOne(t, mustRun(t, "cases", "file", "--json", "--type", "投诉", "--department", "rsj",
-		"--phone", testPhone, "又打电话：社保中心还是要劳动合同证明"), &dup)
+		"--phone", testPhone, "又打电话：区社保中心办失业保险金还是要劳动合同证明"), &dup)
 	if dup.Status != "duplicate" || dup.DuplicateOf != first.ID {
 		t.Fatalf("second case from the same phone on the same topic: status %s duplicate_of %q, want duplicate of %s",
 			dup.Status, dup.DuplicateOf, first.ID)
@@ -354,5 +396,41 @@ func TestCasesConfig(t *testing.T) {
 	}
 	if msg := mustFail(t, "--config", bad, "cases", "list"); !strings.Contains(msg, "第 1 行") || !strings.Contains(msg, "xyz") {
 		t.Errorf("bad config: %q", msg)
+	}
+}
+
+// TestCasesListNextDeadline: --due-before covers the 签收 deadline of cases not yet accepted and
+// the 办结 deadline of accepted ones, and the list says which deadline it is.
+func TestCasesListNextDeadline(t *testing.T) {
+	waiting := fileCase(t)
+	var accepted caseJSON
+	decodeOne(t, mustRun(t, "cases", "file", "--json", "--type", "投诉", "--department", "rsj", "--phone", "13900001111",
+		"就业登记窗口要求开具居住证明"), &accepted)
+	mustRun(t, "cases", "accept", accepted.ID, "--as", "rsj")
+	// Just after the 签收 deadline of the waiting case: only it is due (its 办结 deadline is days later).
+	accept, err := time.Parse(time.RFC3339, waiting.AcceptBy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := accept.Add(time.Minute).Format(time.RFC3339)
+	var rows []caseJSON
+	decodeOne(t, mustRun(t, "cases", "list", "--json", "--due-before", before), &rows)
+	if len(rows) != 1 || rows[0].ID != waiting.ID || rows[0].NextDeadlineFor != "accept" || rows[0].NextDeadline != waiting.AcceptBy {
+		t.Fatalf("--due-before %s: %+v, want only %s, due for 签收", before, rows, waiting.ID)
+	}
+	resolve, err := time.Parse(time.RFC3339, accepted.ResolveBy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := resolve.Add(time.Minute).Format(time.RFC3339)
+	decodeOne(t, mustRun(t, "cases", "list", "--json", "--due-before", later), &rows)
+	if len(rows) != 2 || rows[0].ID != waiting.ID || rows[1].ID != accepted.ID || rows[1].NextDeadlineFor != "resolve" {
+		t.Fatalf("--due-before %s: %+v, want %s (签收) then %s (办结)", later, rows, waiting.ID, accepted.ID)
+	}
+	table := mustRun(t, "cases", "list", "--due-before", later)
+	for _, want := range []string{"下一期限", "签收 " + clockOf(waiting.AcceptBy), "办结 " + clockOf(accepted.ResolveBy)} {
+		if !strings.Contains(table, want) {
+			t.Errorf("list lacks %q:\n%s", want, table)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -34,7 +35,9 @@ type caseJSON struct {
 	AcceptBy        string              `json:"accept_by,omitempty"`
 	ResolveBy       string              `json:"resolve_by,omitempty"`
 	ExtendedTo      string              `json:"extended_to,omitempty"`
-	Deadline        string              `json:"deadline,omitempty"` // the resolve deadline in force
+	Deadline        string              `json:"deadline,omitempty"`           // the resolve deadline in force
+	NextDeadline    string              `json:"next_deadline,omitempty"`      // open cases: the deadline waited for
+	NextDeadlineFor string              `json:"next_deadline_kind,omitempty"` // accept (签收) or resolve (办结)
 	CalendarCovered bool                `json:"calendar_covered"`
 	ExtensionDays   int                 `json:"extension_days,omitempty"`
 	AcceptedAt      string              `json:"accepted_at,omitempty"`
@@ -51,6 +54,87 @@ type caseJSON struct {
 	Escalated       bool                `json:"escalated"`
 	Version         int                 `json:"version"`
 	Events          []eventJSON         `json:"events,omitempty"` // cases show only
+	Rounds          []roundJSON         `json:"rounds,omitempty"` // cases show only: every round, oldest first
+}
+
+// roundJSON is one round of handling in `cases show --json` (the last is the current one).
+type roundJSON struct {
+	N              int    `json:"n"`
+	Department     string `json:"department"`
+	DepartmentName string `json:"department_name"`
+	DispatchedAt   string `json:"dispatched_at,omitempty"`
+	AcceptBy       string `json:"accept_by,omitempty"`
+	ResolveBy      string `json:"resolve_by,omitempty"`
+	ExtendedTo     string `json:"extended_to,omitempty"`
+	AcceptedAt     string `json:"accepted_at,omitempty"`
+	AcceptedOnTime bool   `json:"accepted_on_time"`
+	RepliedAt      string `json:"replied_at,omitempty"`
+	AnsweredOnTime bool   `json:"answered_on_time"`
+	Reply          string `json:"reply,omitempty"`
+	ClosedAt       string `json:"closed_at,omitempty"`
+	Satisfaction   string `json:"satisfaction,omitempty"`
+	OverdueAt      string `json:"overdue_at,omitempty"`
+	EscalatedAt    string `json:"escalated_at,omitempty"`
+	ReopenedAt     string `json:"reopened_at,omitempty"`
+}
+
+// roundsJSON is every round of c as shown (c already masked by shown when it must be).
+func (e *caseEnv) roundsJSON(c *routing.Case) []roundJSON {
+	rs := c.AllRounds()
+	out := make([]roundJSON, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, roundJSON{N: r.N, Department: r.Department, DepartmentName: e.dir.Name(r.Department),
+			DispatchedAt: rfc(r.DispatchedAt), AcceptBy: rfc(r.AcceptBy), ResolveBy: rfc(r.ResolveBy),
+			ExtendedTo: rfc(r.ExtendedTo), AcceptedAt: rfc(r.AcceptedAt), AcceptedOnTime: r.AcceptedOnTime(),
+			RepliedAt: rfc(r.RepliedAt), AnsweredOnTime: r.AnsweredOnTime(), Reply: r.Reply, ClosedAt: rfc(r.ClosedAt),
+			Satisfaction: string(r.Satisfaction), OverdueAt: rfc(r.OverdueAt), EscalatedAt: rfc(r.EscalatedAt),
+			ReopenedAt: rfc(r.ReopenedAt)})
+	}
+	return out
+}
+
+// onTime is how a step of a round went: "（按时）", "（超时）", or "" when the step is not done.
+func onTime(done, ok bool) string {
+	switch {
+	case !done:
+		return ""
+	case ok:
+		return "（按时）"
+	default:
+		return "（超时）"
+	}
+}
+
+// roundSummary is one ended round in words, for the export and cases show:
+// "第1轮 区人社局：签收 2026-11-25 10:30（按时）；答复 2026-11-26 09:00（按时）；满意度 不满意；重办 2026-11-27 10:00".
+func (e *caseEnv) roundSummary(r routing.Round, withReply bool) string {
+	parts := []string{}
+	if !r.AcceptedAt.IsZero() {
+		parts = append(parts, "签收 "+clock(r.AcceptedAt)+onTime(true, r.AcceptedOnTime()))
+	} else {
+		parts = append(parts, "未签收")
+	}
+	if !r.RepliedAt.IsZero() {
+		parts = append(parts, "答复 "+clock(r.RepliedAt)+onTime(true, r.AnsweredOnTime()))
+	} else {
+		parts = append(parts, "未答复")
+	}
+	if !r.ExtendedTo.IsZero() {
+		parts = append(parts, "延期至 "+clock(r.ExtendedTo))
+	}
+	if !r.EscalatedAt.IsZero() {
+		parts = append(parts, "督办")
+	}
+	if r.Satisfaction != "" {
+		parts = append(parts, "满意度 "+string(r.Satisfaction))
+	}
+	if !r.ReopenedAt.IsZero() {
+		parts = append(parts, "重办 "+clock(r.ReopenedAt))
+	}
+	if withReply && r.Reply != "" {
+		parts = append(parts, "答复内容："+flat(r.Reply))
+	}
+	return fmt.Sprintf("第%d轮 %s：%s", r.N, shortDept(e.dir, r.Department), strings.Join(parts, "；"))
 }
 
 // eventJSON is one audit event in `cases show --json`.
@@ -85,6 +169,9 @@ func (e *caseEnv) toJSON(c *routing.Case, now time.Time) caseJSON {
 	}
 	if c.Street != "" {
 		j.StreetName = e.dir.Name(c.Street)
+	}
+	if at, kind := c.NextDeadline(); !at.IsZero() {
+		j.NextDeadline, j.NextDeadlineFor = rfc(at), string(kind)
 	}
 	return j
 }

@@ -33,7 +33,7 @@ func TestDeliveriesDeadListRetry(t *testing.T) {
 	}
 	defer db.Close()
 	svc := &routing.Service{Store: db, Classifier: dlvClassifier{}, SLA: routing.DefaultSLA(), Directory: routing.BuiltinDirectory()}
-	c, _, err := svc.File(ctx, routing.NewCase{Channel: routing.ChannelHotline, ExternalRef: "T-1", Text: "社区要我开健在证明",
+	c, _, err := svc.File(ctx, routing.NewCase{Channel: routing.ChannelCLI, ExternalRef: "T-1", Text: "社区要我开健在证明", // to rsj only
 		Complainant: routing.Complainant{Phone: "13812341234"}})
 	if err != nil {
 		t.Fatal(err)

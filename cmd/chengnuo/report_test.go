@@ -32,8 +32,8 @@ func TestReportCommand(t *testing.T) {
 		Departments []map[string]any
 	}
 	decodeOne(t, out, &r)
-	want := []string{"accepted_on_time", "answered_on_time", "code", "extended", "median_working_days", "name",
-		"overdue", "received", "reopened", "returned", "satisfaction"}
+	want := []string{"accepted_on_time", "answered_on_time", "code", "escalated", "extended", "median_working_days", "name",
+		"overdue", "received", "reopened", "returned", "satisfaction", "unsatisfied"}
 	if r.From != today || r.To != today || len(r.Departments) != 1 {
 		t.Fatalf("report %s", out)
 	}
@@ -84,6 +84,9 @@ func TestReportWeekly(t *testing.T) {
 	md := mustRun(t, "report", "--weekly", "--format", "md", "--now", "2026-11-29") // a Sunday
 	if !strings.Contains(md, "通报（2026-11-16 至 2026-11-22）") {
 		t.Errorf("weekly md title:\n%s", md)
+	}
+	if !strings.Contains(md, routing.EmptyReportNote) || strings.Contains(md, "## ") {
+		t.Errorf("a week without cases must say so, not end on empty headings:\n%s", md)
 	}
 }
 

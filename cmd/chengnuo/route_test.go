@@ -104,3 +104,37 @@ func TestRouteText(t *testing.T) {
 		t.Error("an empty text must be refused")
 	}
 }
+
+// An override names a department (and maybe a type): the street and the items route finds for
+// the same text stay on the filed case.
+func TestCasesFileOverrideKeepsFindings(t *testing.T) {
+	text := "来电人反映：其到十里铺派出所申请更正户口簿上的身高，民警要求其提供医院出具的身高证明，不接受承诺书。"
+	obj := routeJSON(t, text)
+	want := []string{}
+	for _, it := range obj["items"].([]any) {
+		want = append(want, it.(string))
+	}
+	if obj["street"] != "jd-shilipu" || len(want) == 0 {
+		t.Fatalf("route finds no street or items: %v", obj)
+	}
+	for _, extra := range [][]string{{"--department", "rsj"}, {"--department", "rsj", "--type", "建议"}} {
+		var c caseJSON
+		decodeOne(t, mustRun(t, append(append([]string{"cases", "file", "--json"}, extra...), text)...), &c)
+		if c.Department != "rsj" || c.Triage {
+			t.Errorf("%v: department %q triage %v, want rsj, false", extra, c.Department, c.Triage)
+		}
+		if c.Street != "jd-shilipu" || !slices.Equal(c.Items, want) {
+			t.Errorf("%v: street %q items %v, want jd-shilipu %v (what route found)", extra, c.Street, c.Items, want)
+		}
+		wantType := "投诉"
+		if len(extra) > 2 {
+			wantType = "建议"
+		}
+		if c.Type != wantType {
+			t.Errorf("%v: type %q, want %q", extra, c.Type, wantType)
+		}
+		if !slices.ContainsFunc(c.Reasons, func(r string) bool { return strings.Contains(r, "由受理渠道指定") }) {
+			t.Errorf("%v: reasons %v do not say the department was named", extra, c.Reasons)
+		}
+	}
+}

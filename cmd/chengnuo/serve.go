@@ -102,6 +102,14 @@ func (g *globals) serve(ctx context.Context, listen string, tick time.Duration) 
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	srv, err := intake.New(intake.Deps{Cases: svc, DB: db, HotlineSecret: []byte(hotline), PortalSecret: []byte(portal),
 		DeptTokens: tokens, Directory: dir, Counter: counter, ConsoleSessions: db, Logger: log,
+		Certificate: func(ctx context.Context, id string) string { // read at each page: a new list shows at once
+			if list, err := db.ActiveList(ctx); err == nil && list != nil {
+				if it, ok := list.Get(id); ok {
+					return it.Certificate
+				}
+			}
+			return ""
+		},
 		Registerer: reg, Gatherer: reg,
 		Collectors: []prometheus.Collector{metrics}, Notify: func() { worker.Notify(); tg.Nudge() }})
 	if err != nil {
