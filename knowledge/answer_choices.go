@@ -42,7 +42,7 @@ func (a *Answerer) notInListText(res Result) string {
 	it := res.Items[0].Item
 	var matters []string
 	for _, si := range res.Items {
-		if si.Item.Certificate == it.Certificate || sameCore(si.Item, it) {
+		if sameCore(si.Item, it) {
 			matters = append(matters, si.Item.Matter)
 		}
 	}

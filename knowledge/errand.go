@@ -17,12 +17,12 @@ import (
 
 // errandRow is what the errand model knows of one row.
 type errandRow struct {
-	core      []term      // bigrams of the certificate's name without qualifiers, in order
-	alts      [][]wterm   // the matter's alternatives ("入学、银行、公证…" → one each)
-	aliases   []string    // normalized aliases of two characters or more
-	own       []term      // every bigram of its certificate, matter, aliases and issuer
-	community bool        // issued by a 社区/村委会
-	generic   bool        // the matter covers many errands ("各类办事", "…等")
+	core      []term    // bigrams of the certificate's name without qualifiers, in order
+	alts      [][]wterm // the matter's alternatives ("入学、银行、公证…" → one each)
+	aliases   []string  // normalized aliases of two characters or more
+	own       []term    // every bigram of its certificate, matter, aliases and issuer
+	community bool      // issued by a 社区/村委会
+	generic   bool      // the matter covers many errands ("各类办事", "…等")
 }
 
 // wterm is a bigram with its weight (rarer in the list's matters = heavier).
@@ -42,24 +42,7 @@ var certQualifierEnd = []string{"出具的", "开具的", "核发的"}
 // certCore is a certificate's name without the parts in parentheses and without the
 // preamble naming who issues it: the words a resident uses for it.
 func certCore(cert string) string {
-	var b strings.Builder
-	depth := 0
-	for _, r := range cert {
-		switch r {
-		case '(', '（', '[', '【':
-			depth++
-			continue
-		case ')', '）', ']', '】':
-			if depth > 0 {
-				depth--
-			}
-			continue
-		}
-		if depth == 0 {
-			b.WriteRune(r)
-		}
-	}
-	s := b.String()
+	s := stripParens(cert)
 	for _, q := range certQualifierEnd {
 		if i := strings.LastIndex(s, q); i >= 0 && i+len(q) < len(s) {
 			s = s[i+len(q):]
@@ -68,7 +51,7 @@ func certCore(cert string) string {
 	return s
 }
 
-// matterSeparators split a matter into the errands it lists.
+// isMatterSeparator reports the characters that split a matter into the errands it lists.
 func isMatterSeparator(r rune) bool {
 	switch r {
 	case '、', '，', ',', '；', ';', '/', '(', ')', '（', '）', '及', '或':
@@ -83,7 +66,7 @@ func isMatterSeparator(r rune) bool {
 func matterAlternatives(matter string) []string {
 	m := strings.TrimSuffix(strings.TrimSpace(matter), "等")
 	out := []string{m}
-	bare := strings.TrimSuffix(strings.TrimSpace(certCore(m)), "等")
+	bare := strings.TrimSuffix(strings.TrimSpace(stripParens(m)), "等")
 	if bare != m && len([]rune(bare)) >= 2 {
 		out = append(out, bare)
 	}
@@ -100,7 +83,9 @@ func matterAlternatives(matter string) []string {
 	return out
 }
 
-func newErrandModel(items []Item) *errandModel {
+// newErrandModel builds the model of a list's items; communityIssued and genericMatter are
+// the matcher's flags of the same items.
+func newErrandModel(items []Item, communityIssued, genericMatter []bool) *errandModel {
 	m := &errandModel{rows: make([]errandRow, len(items))}
 	df := map[term]int{}
 	altTerms := make([][][]term, len(items))
@@ -144,9 +129,9 @@ func newErrandModel(items []Item) *errandModel {
 		}
 		slices.Sort(r.own)
 		r.own = slices.Compact(r.own)
-		r.community = strings.Contains(it.Issuer, "社区") || strings.Contains(it.Issuer, "村委会") ||
-			strings.Contains(it.Certificate, "社区") || strings.Contains(it.Certificate, "村委会")
-		r.generic = strings.Contains(it.Matter, "各类") || strings.HasSuffix(strings.TrimSpace(it.Matter), "等")
+		// A list without an issuer column still names a 社区-issued certificate as such.
+		r.community = communityIssued[i] || strings.Contains(it.Certificate, "社区") || strings.Contains(it.Certificate, "村委会")
+		r.generic = genericMatter[i]
 	}
 	return m
 }
@@ -241,6 +226,7 @@ func (r *errandRow) aliasHit(norm string) bool {
 	return false
 }
 
+// sharesTerm reports whether a and b have a term in common.
 func sharesTerm(a, b []term) bool {
 	for _, x := range a {
 		for _, y := range b {
@@ -257,7 +243,7 @@ func (r *errandRow) explains(qm []wterm) float64 {
 	var have, all float32
 	for _, wt := range qm {
 		all += wt.w
-		if _, ok := slices.BinarySearch(r.own, wt.t); ok {
+		if r.holds(wt.t) {
 			have += wt.w
 		}
 	}
@@ -267,7 +253,7 @@ func (r *errandRow) explains(qm []wterm) float64 {
 	return float64(have / all)
 }
 
-// holdsAll reports whether the row's own text holds every term.
+// holds reports whether the row's own text holds the term.
 func (r *errandRow) holds(t term) bool {
 	_, ok := slices.BinarySearch(r.own, t)
 	return ok

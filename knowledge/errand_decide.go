@@ -30,10 +30,9 @@ func (c *errandCand) fits() bool {
 
 // errandDecision is what the errand model concluded.
 type errandDecision struct {
-	order     []int // docs: the rows to show, first = the answer (or the first choice)
+	order     []int // docs: the rows to show, first = the answer (or the first choice); none = keep the ranking's answer
 	clarify   bool  // the rows are choices: no conclusion applies
 	notInList bool  // the question states an errand none of the rows is for
-	decided   bool  // the model had something to say; otherwise keep the ranking's answer
 }
 
 // fillerChars make up the words of asking, not of an errand: a bigram of two of them says
@@ -150,7 +149,7 @@ func (m *Matcher) decideNamedRow(r errandCand, cands []errandCand, hits []hit, q
 	row := &m.errand.rows[r.doc]
 	if r.doc == hits[0].doc && r.run >= minGroupRun && !r.fits() && !row.generic && m.foreignErrand(qm, append(cands[:len(cands):len(cands)], r)) {
 		// The certificate is the row's, the errand another: not an answer for this errand.
-		return errandDecision{order: front(hits, r.doc), notInList: true, decided: true}
+		return errandDecision{order: front(hits, r.doc), notInList: true}
 	}
 	if community || !row.community {
 		return errandDecision{} // the ranking's order stands
@@ -164,7 +163,7 @@ func (m *Matcher) decideNamedRow(r errandCand, cands []errandCand, hits []hit, q
 	if len(choices) == 1 {
 		return errandDecision{}
 	}
-	return errandDecision{order: candDocs(choices), clarify: true, decided: true}
+	return errandDecision{order: candDocs(choices), clarify: true}
 }
 
 // decideCertGroup: the question names a certificate that several rows hold.
@@ -177,7 +176,7 @@ func (m *Matcher) decideCertGroup(group []errandCand, qm []wterm, community bool
 			}
 		}
 		if len(only) == 1 {
-			return errandDecision{order: frontCands(group, only[0].doc), decided: true}
+			return errandDecision{order: frontCands(group, only[0].doc)}
 		}
 	}
 	var fbuf [2 * maxItems]errandCand
@@ -196,12 +195,12 @@ func (m *Matcher) decideCertGroup(group []errandCand, qm []wterm, community bool
 		if fitting[0].score < 0.5*group[0].score {
 			return errandDecision{} // a weak row's matter does not overturn a clear ranking
 		}
-		return errandDecision{order: frontCands(group, fitting[0].doc), decided: true}
+		return errandDecision{order: frontCands(group, fitting[0].doc)}
 	case len(fitting) > 1:
 		if lead := clearLead(fitting); lead >= 0 {
-			return errandDecision{order: frontCands(group, lead), decided: true}
+			return errandDecision{order: frontCands(group, lead)}
 		}
-		return errandDecision{order: candDocs(fitting), clarify: true, decided: true}
+		return errandDecision{order: candDocs(fitting), clarify: true}
 	}
 	// No row's matter fits. A 社区-issued row answers a question about a 社区; a row for
 	// every kind of errand answers any stated errand; otherwise the resident chooses.
@@ -214,9 +213,9 @@ func (m *Matcher) decideCertGroup(group []errandCand, qm []wterm, community bool
 		}
 	}
 	if len(only) == 1 {
-		return errandDecision{order: frontCands(group, only[0].doc), decided: true}
+		return errandDecision{order: frontCands(group, only[0].doc)}
 	}
-	return errandDecision{order: candDocs(group), clarify: true, notInList: stated, decided: true}
+	return errandDecision{order: candDocs(group), clarify: true, notInList: stated}
 }
 
 // decideMatterGroup: the question names no certificate of the candidates; it may state a
@@ -238,7 +237,7 @@ func (m *Matcher) decideMatterGroup(cands []errandCand, hits []hit, qraw []wterm
 	// the errand is a general one that the rows touch, none of them answers it alone.
 	if c := cands[0]; len(fitting) == 0 && len(touched) > 0 && c.doc == hits[0].doc && c.run < minCoreRun &&
 		!c.fits() && !m.errand.rows[c.doc].generic {
-		return errandDecision{order: candDocs(append(touched, c)), clarify: true, decided: true}
+		return errandDecision{order: candDocs(append(touched, c)), clarify: true}
 	}
 	switch {
 	case len(fitting) == 1:
@@ -247,12 +246,12 @@ func (m *Matcher) decideMatterGroup(cands []errandCand, hits []hit, qraw []wterm
 		if lead := clearLead(fitting); lead >= 0 {
 			return errandDecision{}
 		}
-		return errandDecision{order: candDocs(fitting), clarify: true, decided: true}
+		return errandDecision{order: candDocs(fitting), clarify: true}
 	}
 	// The best row is found neither by its certificate nor by its matter, and the question
 	// states an errand its text does not hold: its conclusion is not an answer to it.
 	if c := cands[0]; c.doc == hits[0].doc && c.run < minCoreRun && !c.fits() && !m.errand.rows[c.doc].generic && m.foreignErrand(qraw, cands[:1]) {
-		return errandDecision{order: front(hits, c.doc), notInList: true, decided: true}
+		return errandDecision{order: front(hits, c.doc), notInList: true}
 	}
 	return errandDecision{}
 }
@@ -272,22 +271,6 @@ func preferIssuer(cs []errandCand, em *errandModel, community bool) []errandCand
 	out := cs[:0]
 	for _, c := range cs {
 		if em.rows[c.doc].community == community {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// preferIssuerOrder puts the rows of the fitting issuer first, keeping the order otherwise.
-func preferIssuerOrder(cs []errandCand, em *errandModel, community bool) []errandCand {
-	out := make([]errandCand, 0, len(cs))
-	for _, c := range cs {
-		if em.rows[c.doc].community == community {
-			out = append(out, c)
-		}
-	}
-	for _, c := range cs {
-		if em.rows[c.doc].community != community {
 			out = append(out, c)
 		}
 	}
@@ -370,4 +353,3 @@ func frontCands(cs []errandCand, doc int) []int {
 	}
 	return out
 }
-

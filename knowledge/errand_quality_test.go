@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"sort"
@@ -20,22 +19,14 @@ type errandRowSpec struct {
 
 func readErrandSet(t testing.TB, path string) []errandRowSpec {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Scan() // header: question expect expect_ids group note
 	var rows []errandRowSpec
-	for n := 2; sc.Scan(); n++ {
-		c := strings.Split(sc.Text(), "\t")
-		if len(c) < 4 || strings.TrimSpace(c[0]) == "" {
-			continue
+	for _, tr := range readTSV(t, path) { // columns: question expect expect_ids group note
+		r := errandRowSpec{Line: tr.line, Question: tr.get("question"), Expect: tr.get("expect"), Group: tr.get("group")}
+		if r.Question == "" || r.Group == "" {
+			t.Fatalf("%s line %d: question and group are required", path, tr.line)
 		}
-		r := errandRowSpec{Line: n, Question: c[0], Expect: c[1], Group: c[3]}
-		if c[2] != "" {
-			r.IDs = strings.Split(c[2], "|")
+		if ids := tr.get("expect_ids"); ids != "" {
+			r.IDs = strings.Split(ids, "|")
 		}
 		rows = append(rows, r)
 	}
@@ -45,9 +36,9 @@ func readErrandSet(t testing.TB, path string) []errandRowSpec {
 // errandReport holds the figures the issue asks for.
 type errandReport struct {
 	n, misleading, helpful int
-	one, clarifyOnOne       int
-	byGroup                 map[string][2]int // group -> helpful, total
-	failures                []string
+	one, clarifyOnOne      int
+	byGroup                map[string][2]int // group -> helpful, total
+	failures               []string
 }
 
 // evaluateErrands scores the matcher on an errand set. An answer misleads when it is kind

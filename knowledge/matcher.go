@@ -112,7 +112,7 @@ func NewMatcher(list *List, topics []Topic, lex *Lexicon, cfg MatcherConfig) *Ma
 	}
 	m.matters = newBM25Index(matterDocs, []fieldSpec{{1, 0.5}}, itemStopTerms())
 	m.matters.buildForward()
-	m.errand = newErrandModel(list.Items)
+	m.errand = newErrandModel(list.Items, m.communityIssued, m.genericMatter)
 	tdocs := make([][]string, len(topics))
 	for i, t := range topics {
 		tdocs[i] = []string{Normalize(t.Title), Normalize(strings.Join(t.Questions, "|")),
@@ -243,7 +243,7 @@ func (m *Matcher) Match(question string) Result {
 // applyErrand lets the errand model reorder the items, or turn the answer into choices.
 func (m *Matcher) applyErrand(res *Result, hits []hit, q *query) {
 	d := m.decideErrand(hits, q, q.found.has(cueCommunity))
-	if !d.decided {
+	if len(d.order) == 0 {
 		return
 	}
 	if res.Kind == KindUnknown && !d.clarify {

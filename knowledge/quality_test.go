@@ -20,9 +20,14 @@ type evalRow struct {
 	Style    string
 }
 
-// readEvalSet reads a question TSV with a header; columns are found by name so that
-// examples.tsv (question, expect_kind, expect_ids) and the larger sets share one reader.
-func readEvalSet(t testing.TB, path string) []evalRow {
+// tsvRow is one data line of a testdata TSV whose first line names the columns.
+type tsvRow struct {
+	line int
+	get  func(column string) string // the trimmed cell of the named column, "" when absent
+}
+
+// readTSV reads a testdata TSV with a header line, skipping blank lines.
+func readTSV(t testing.TB, path string) []tsvRow {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -35,21 +40,31 @@ func readEvalSet(t testing.TB, path string) []evalRow {
 	for i, h := range strings.Split(sc.Text(), "\t") {
 		col[strings.TrimSpace(h)] = i
 	}
-	get := func(c []string, name string) string {
-		if i, ok := col[name]; ok && i < len(c) {
-			return strings.TrimSpace(c[i])
-		}
-		return ""
-	}
-	var rows []evalRow
+	var rows []tsvRow
 	for n := 2; sc.Scan(); n++ {
 		if strings.TrimSpace(sc.Text()) == "" {
 			continue
 		}
 		c := strings.Split(sc.Text(), "\t")
-		r := evalRow{Line: n, Question: get(c, "question"), Kind: Kind(get(c, "expect_kind")),
-			Named: get(c, "named"), Topic: get(c, "expect_topic"), Style: get(c, "style")}
-		if ids := get(c, "expect_ids"); ids != "" {
+		rows = append(rows, tsvRow{line: n, get: func(name string) string {
+			if i, ok := col[name]; ok && i < len(c) {
+				return strings.TrimSpace(c[i])
+			}
+			return ""
+		}})
+	}
+	return rows
+}
+
+// readEvalSet reads a question TSV; columns are found by name so that examples.tsv
+// (question, expect_kind, expect_ids) and the larger sets share one reader.
+func readEvalSet(t testing.TB, path string) []evalRow {
+	t.Helper()
+	var rows []evalRow
+	for _, tr := range readTSV(t, path) {
+		r := evalRow{Line: tr.line, Question: tr.get("question"), Kind: Kind(tr.get("expect_kind")),
+			Named: tr.get("named"), Topic: tr.get("expect_topic"), Style: tr.get("style")}
+		if ids := tr.get("expect_ids"); ids != "" {
 			r.IDs = strings.Split(ids, "|")
 		}
 		rows = append(rows, r)
